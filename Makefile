@@ -1,0 +1,45 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Both set themselves up.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export PIPELINE_DATA ?= data
+
+.PHONY: setup demo test test-fast all status review search bench clean help
+
+help:
+	@echo "make demo    - set up and run the whole pipeline on the bundled sample"
+	@echo "make test    - set up and run the test suite"
+	@echo "make all     - run every out-of-date stage for every recording in $$PIPELINE_DATA"
+	@echo "make status  - table of recordings x stages"
+	@echo "make review  - open the editor review app (http://127.0.0.1:8765)"
+	@echo "make search Q='...'  - search all transcripts"
+	@echo "make bench   - benchmarks, results in bench/"
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	# torch first, pinned: the CPU build; otherwise openai-whisper pulls a multi-GB CUDA build
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[openai,test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(BIN)/python -m pipeline.demo
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+all: setup
+	$(BIN)/pipeline run
+
+status: setup
+	$(BIN)/pipeline status
+
+bench: setup
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache

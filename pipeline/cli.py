@@ -1,0 +1,126 @@
+"""Command line: a thin layer over the library. Errors become one line on stderr and exit 1."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from pipeline.config import data_paths
+from pipeline.errors import PipelineError
+
+log = logging.getLogger("pipeline")
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from pipeline.recording import add_recording
+
+    paths = data_paths(args.data)
+    rec = add_recording(paths, args.slug, args.media, page=args.page, language=args.language,
+                        captions=args.captions, title=args.title)
+    folder = paths.recording_dir(rec.slug)
+    print(f"added {rec.slug}: {len(rec.chapters)} chapters, {len(rec.speakers)} speakers, "
+          f"language {rec.language} -> {folder / 'recording.yaml'}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from pipeline.runner import run_recording
+    from pipeline.stages import select_stages
+
+    paths = data_paths(args.data)
+    stages = select_stages(args.stages)
+    slugs = args.slugs or paths.slugs()
+    if not slugs:
+        print(f"no recordings in {paths.recordings}; add one with 'pipeline add'")
+        return 0
+    failed = 0
+    for slug in slugs:
+        try:
+            results = run_recording(paths, slug, stages, force=args.force, on_event=_report)
+        except PipelineError as exc:
+            print(f"error: {slug}: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        failed += any(r.status == "failed" for r in results)
+    print(f"outputs in {paths.work}")
+    return 1 if failed else 0
+
+
+def _report(result) -> None:
+    if result.status == "failed":
+        print(f"error: {result.slug}: {result.stage}: {result.error}", file=sys.stderr)
+    elif result.status == "ran":
+        where = ", ".join(result.outputs[:3]) + (" ..." if len(result.outputs) > 3 else "")
+        print(f"[{result.slug}] {result.stage}: done in {result.seconds:.1f} s -> {where}")
+    else:
+        print(f"[{result.slug}] {result.stage}: up to date")
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from pipeline.runner import status_table
+    from pipeline.stages import all_stages
+
+    paths = data_paths(args.data)
+    stages = all_stages()
+    rows = status_table(paths, stages)
+    if not rows:
+        print(f"no recordings in {paths.recordings}")
+        return 0
+    columns = ["recording"] + [s.name for s in stages]
+    widths = {c: max(len(c), *(len(r.get(c, "").split(":")[0]) for r in rows)) for c in columns}
+    print("  ".join(c.ljust(widths[c]) for c in columns))
+    for row in rows:
+        print("  ".join(row.get(c, "").split(":")[0].ljust(widths[c]) for c in columns))
+    for row in rows:
+        for c in columns[1:]:
+            if row.get(c, "").startswith("failed:"):
+                print(f"  {row['recording']} {c}: {row[c][len('failed: '):]}")
+        if "error" in row:
+            print(f"  {row['recording']}: {row['error']}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pipeline", description=__doc__)
+    parser.add_argument("--data", help="data folder (default: $PIPELINE_DATA or ./data)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("add", help="add a recording: copy its media, import its page")
+    p.add_argument("slug", help="short folder name, e.g. open-college-2024-06")
+    p.add_argument("--media", required=True, help="video or audio file")
+    p.add_argument("--page", help="page text in the seed's format (title, chapters, speakers)")
+    p.add_argument("--language", help="spoken language (nl, en); default from the page or nl")
+    p.add_argument("--captions", help="human captions (SRT/WebVTT) to use instead of Whisper")
+    p.add_argument("--title", help="title (default from the page or the slug)")
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("run", help="run every out-of-date stage for the recordings")
+    p.add_argument("slugs", nargs="*", help="recordings (default: all)")
+    p.add_argument("--stages", nargs="+", help="only these stages")
+    p.add_argument("--force", action="store_true", help="re-run even if up to date")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("status", help="table of recordings x stages")
+    p.set_defaults(func=cmd_status)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; earlier outputs are intact", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

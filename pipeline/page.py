@@ -1,0 +1,144 @@
+"""Import a replay page in the seed's format (Terugkijken: title / Introductie / Inhoudsopgave /
+Samenvatting / Openstaande Q&A / Sprekers) into recording metadata."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.errors import ManifestError
+from pipeline.recording import ListedChapter, Speaker, parse_hms
+
+HEADINGS = {
+    "introductie": "intro", "introduction": "intro",
+    "inhoudsopgave": "chapters", "contents": "chapters", "table of contents": "chapters",
+    "chapters": "chapters",
+    "samenvatting": "summary", "summary": "summary",
+    "openstaande q&a": "qa", "open q&a": "qa", "q&a": "qa",
+    "sprekers": "speakers", "speakers": "speakers",
+    "samenwerkingspartners": "end", "partners": "end",
+}
+ENGLISH_HEADINGS = {"introduction", "contents", "table of contents", "summary", "speakers", "open q&a"}
+TITLE_PREFIX = re.compile(r"^(terugkijken|terugblik|watch again|replay)\s*:\s*", re.I)
+CHAPTER_LINE = re.compile(r"^\s*(\d{1,2}:\d{2}(?::\d{2})?)\s*[-–—:]?\s+(\S.*)$")
+MONTHS = {m: i for i, m in enumerate(
+    "januari februari maart april mei juni juli augustus september oktober november december".split(), 1)}
+DATE_RE = re.compile(r"\b(\d{1,2})\s+(" + "|".join(MONTHS) + r")(?:\s+(\d{4}))?", re.I)
+
+
+@dataclass
+class PageInfo:
+    """What a page says about its recording."""
+
+    title: str
+    language: str = "nl"
+    date: str = ""
+    introduction: str = ""
+    chapters: list[ListedChapter] = field(default_factory=list)
+    summary: str = ""
+    questions: list[str] = field(default_factory=list)
+    speakers: list[Speaker] = field(default_factory=list)
+
+
+def decode_text(data: bytes, name: str = "text") -> str:
+    """Decode text whatever its encoding: UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("cp1252")
+            except UnicodeDecodeError as exc:
+                raise ManifestError(f"{name}: unknown text encoding (save it as UTF-8)") from exc
+    if "\x00" in text:
+        raise ManifestError(f"{name}: looks like a binary file, not text")
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+
+
+def read_page(path: str | Path) -> PageInfo:
+    """Read and parse a page text file."""
+    path = Path(path)
+    if not path.is_file():
+        raise ManifestError(f"{path}: page file not found")
+    return parse_page(decode_text(path.read_bytes(), str(path)), name=str(path))
+
+
+def _sections(lines: list[str]) -> dict[str, list[str]]:
+    sections: dict[str, list[str]] = {"head": []}
+    current = "head"
+    for line in lines:
+        key = HEADINGS.get(line.strip().lower())
+        if key:
+            current = key
+            sections.setdefault(current, [])
+        else:
+            sections.setdefault(current, []).append(line)
+    return sections
+
+
+def parse_page(text: str, name: str = "page") -> PageInfo:
+    """Parse the page text; requires a title line."""
+    lines = text.split("\n")
+    nonblank = [l.strip() for l in lines if l.strip()]
+    if not nonblank:
+        raise ManifestError(f"{name}: page is empty")
+    sections = _sections(lines)
+    english = any(l.strip().lower() in ENGLISH_HEADINGS for l in lines)
+    intro = _paragraphs(sections.get("intro", []))
+    info = PageInfo(
+        title=TITLE_PREFIX.sub("", nonblank[0]).strip(),
+        language="en" if english else "nl",
+        introduction=intro,
+        chapters=_chapters(sections.get("chapters", []), name),
+        summary=_paragraphs(sections.get("summary", [])),
+        questions=[l.strip() for l in sections.get("qa", []) if l.strip().lower().startswith(("vraag", "question"))],
+        speakers=_speakers([l.strip() for l in sections.get("speakers", []) if l.strip()]),
+    )
+    info.date = _date(intro)
+    return info
+
+
+def _paragraphs(lines: list[str]) -> str:
+    paragraphs, current = [], []
+    for line in lines + [""]:
+        if line.strip():
+            current.append(line.strip())
+        elif current:
+            paragraphs.append(" ".join(current))
+            current = []
+    return "\n\n".join(paragraphs)
+
+
+def _chapters(lines: list[str], name: str) -> list[ListedChapter]:
+    chapters = []
+    for line in lines:
+        match = CHAPTER_LINE.match(line)
+        if match:
+            try:
+                chapters.append(ListedChapter(parse_hms(match.group(1)), match.group(2).strip()))
+            except ValueError as exc:
+                raise ManifestError(f"{name}: bad chapter time in {line.strip()!r} ({exc})") from exc
+    return chapters
+
+
+def _speakers(lines: list[str]) -> list[Speaker]:
+    """Pages repeat each speaker's name (photo caption + heading): name, name, organisation, role."""
+    starts = [i for i in range(len(lines) - 1) if lines[i] == lines[i + 1]]
+    if not starts:
+        return [Speaker(*(lines[i:i + 3] + ["", ""])[:3]) for i in range(0, len(lines), 3)]
+    speakers = []
+    for n, i in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(lines)
+        rest = lines[i + 2:end]
+        speakers.append(Speaker(lines[i], rest[0] if rest else "", " ".join(rest[1:])))
+    return speakers
+
+
+def _date(intro: str) -> str:
+    match = DATE_RE.search(intro)
+    if not match:
+        return ""
+    day, month, year = int(match.group(1)), MONTHS[match.group(2).lower()], match.group(3)
+    return f"{year}-{month:02d}-{day:02d}" if year else f"{day} {match.group(2).lower()}"

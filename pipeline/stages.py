@@ -1,0 +1,24 @@
+"""The stage registry, in run order. Each stage module exposes STAGE (a runner.Stage)."""
+from __future__ import annotations
+
+from pipeline.errors import ConfigError
+from pipeline.runner import Stage
+
+
+def all_stages() -> list[Stage]:
+    """Every stage in the order the runner runs them."""
+    from pipeline import extract, transcribe
+
+    return [extract.STAGE, transcribe.STAGE]
+
+
+def select_stages(names: list[str] | None) -> list[Stage]:
+    """The named stages (in run order), or all of them; unknown names raise ConfigError."""
+    stages = all_stages()
+    if not names:
+        return stages
+    known = {s.name for s in stages}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ConfigError(f"unknown stage(s) {', '.join(unknown)}; choose from {', '.join(s.name for s in stages)}")
+    return [s for s in stages if s.name in names]
