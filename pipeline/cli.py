@@ -107,11 +107,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _progress_bar(task: str, done: float, total: float, _state: dict = {}) -> None:
+    """One self-overwriting line on a terminal: seconds of audio done / total and speed."""
+    import time
+
+    now = time.monotonic()
+    start = _state.setdefault(task, now)
+    speed = done / (now - start) if now > start else 0.0
+    pct = 100 * done / total if total else 100
+    end = "\n" if done >= total else ""
+    sys.stderr.write(f"\r  {task}: {done:7.1f} / {total:.1f} s audio ({pct:3.0f}%), {speed:5.1f}x real time{end}")
+    sys.stderr.flush()
+    if done >= total:
+        _state.pop(task, None)
+
+
 def main(argv: list[str] | None = None) -> int:
+    import os
+
+    from pipeline import progress
+
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("faster_whisper", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    if sys.stderr.isatty() and not os.environ.get("CI"):
+        progress.set_reporter(_progress_bar)
     try:
         return args.func(args)
     except PipelineError as exc:

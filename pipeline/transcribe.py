@@ -1,0 +1,160 @@
+"""Transcribe stage: audio.wav (or human captions) -> transcript.json/.srt/.vtt/.txt."""
+from __future__ import annotations
+
+import logging
+import os
+import wave
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from pipeline import fsutil
+from pipeline.artifacts import Transcript
+from pipeline.errors import ConfigError, MediaError
+from pipeline.quality import check_segments
+from pipeline.runner import Stage, StageContext, package_versions
+from pipeline.subtitles import Cue, format_srt, format_vtt
+
+log = logging.getLogger(__name__)
+ENGINES = ("faster-whisper", "openai-whisper", "subtitles")
+
+
+@dataclass(frozen=True)
+class TranscribeOptions:
+    """How to transcribe. Defaults suit long lectures on a small CPU machine."""
+
+    engine: str = "faster-whisper"  # faster-whisper | openai-whisper | subtitles
+    model: str = "base"  # 'base' = bundled offline weights; other names/folders passed on
+    language: str = "nl"  # forced from recording.yaml: no guessing on the first 30 s
+    beam_size: int = 5  # 1 = greedy
+    batch_size: int = 8  # >1: faster-whisper's batched pipeline over VAD chunks; 1 = sequential
+    vad: bool = True  # skip non-speech (Silero VAD bundled with faster-whisper)
+    compute_type: str = "int8"  # CTranslate2 precision: int8 on CPU, float16 on GPU
+    device: str = "cpu"  # cpu | cuda
+    cpu_threads: int = 0  # 0 = all cores
+    initial_prompt: str = ""  # e.g. the glossary's names and terms
+    hotwords: str = ""  # faster-whisper hotwords (glossary)
+
+    def __post_init__(self):
+        if self.engine not in ENGINES:
+            raise ConfigError(f"engine {self.engine!r} unknown; choose one of {', '.join(ENGINES)}")
+        if self.beam_size < 1 or self.batch_size < 1:
+            raise ConfigError("beam_size and batch_size must be at least 1")
+        if self.engine == "openai-whisper" and self.batch_size > 1:
+            raise ConfigError("engine openai-whisper has no batching: set batch_size=1")
+        if self.device == "cpu" and self.compute_type == "float16":
+            raise ConfigError("compute_type float16 needs device cuda; use int8 or float32 on cpu")
+
+    @classmethod
+    def from_env(cls, **overrides) -> "TranscribeOptions":
+        """Defaults, overridden by $PIPELINE_ENGINE / _MODEL / _BEAM_SIZE / _BATCH_SIZE / _DEVICE / _COMPUTE_TYPE."""
+        env = {k: os.environ.get(f"PIPELINE_{k.upper()}") for k in
+               ("engine", "model", "beam_size", "batch_size", "device", "compute_type")}
+        values = {k: (int(v) if k in ("beam_size", "batch_size") else v) for k, v in env.items() if v}
+        values.update(overrides)
+        if values.get("engine") == "openai-whisper":
+            values.setdefault("batch_size", 1)
+        return cls(**values)
+
+
+def audio_duration(path: Path) -> float:
+    """Duration of a PCM WAV in seconds."""
+    try:
+        with wave.open(str(path), "rb") as wav:
+            return wav.getnframes() / float(wav.getframerate())
+    except (wave.Error, EOFError) as exc:
+        raise MediaError(f"{path}: not a readable WAV ({exc})") from exc
+
+
+def transcribe_audio(audio: Path, options: TranscribeOptions) -> Transcript:
+    """Transcribe a 16 kHz mono WAV with the chosen Whisper engine."""
+    from pipeline.models import resolve_model
+
+    if audio_duration(audio) <= 0:
+        raise MediaError(f"{audio}: audio is empty")
+    model_path = resolve_model(options.model)
+    if options.engine == "openai-whisper":
+        from pipeline.engines import openai_engine as engine
+    else:
+        from pipeline.engines import faster as engine
+    segments, duration = engine.transcribe(audio, model_path, options)
+    packages = ("faster-whisper", "ctranslate2") if options.engine == "faster-whisper" else ("openai-whisper", "torch")
+    return Transcript(language=options.language, duration=round(duration, 3), engine=options.engine,
+                      model=options.model, segments=check_segments(segments),
+                      options=asdict(options), versions=package_versions(packages))
+
+
+def transcribe_captions(captions: Path, language: str, duration: float) -> Transcript:
+    """Import human captions as the transcript (engine 'subtitles')."""
+    from pipeline.engines import captions as engine
+
+    segments = check_segments(engine.transcribe(captions))
+    return Transcript(language=language, duration=round(max(duration, segments[-1].end), 3), engine="subtitles",
+                      model=captions.name, segments=segments, options={"captions": captions.name})
+
+
+def write_transcript(transcript: Transcript, work_dir: Path) -> list[Path]:
+    """transcript.json plus .srt, .vtt and .txt, each written atomically."""
+    cues = [Cue(s.start, s.end, s.text.strip()) for s in transcript.segments]
+    return [
+        transcript.save(work_dir / "transcript.json"),
+        fsutil.write_text(work_dir / "transcript.srt", format_srt(cues)),
+        fsutil.write_text(work_dir / "transcript.vtt", format_vtt(cues)),
+        fsutil.write_text(work_dir / "transcript.txt",
+                          "\n".join(s.text.strip() for s in transcript.segments if s.text.strip()) + "\n"),
+    ]
+
+
+def options_for(ctx: StageContext) -> TranscribeOptions:
+    """Options for a recording: its language; engine 'subtitles' when it has captions."""
+    if ctx.recording.captions:
+        return TranscribeOptions(engine="subtitles", language=ctx.recording.language)
+    return TranscribeOptions.from_env(language=ctx.recording.language)
+
+
+def _glossary(ctx: StageContext) -> list[str]:
+    try:
+        from pipeline.corrections import glossary_terms
+    except ImportError:
+        return []
+    return glossary_terms(ctx.paths)
+
+
+def _inputs(ctx: StageContext) -> list[Path]:
+    if ctx.recording.captions:
+        return [ctx.recording_dir / ctx.recording.captions]
+    return [ctx.work_dir / "audio.wav"]
+
+
+def _build(ctx: StageContext) -> dict:
+    options = options_for(ctx)
+    if options.engine == "subtitles":
+        duration = audio_duration(ctx.work_dir / "audio.wav") if (ctx.work_dir / "audio.wav").is_file() else 0.0
+        transcript = transcribe_captions(ctx.recording_dir / ctx.recording.captions, options.language, duration)
+    else:
+        # The glossary is a hint for recordings transcribed from now on; it is recorded in the
+        # transcript's options but is not a staleness input (growing it must not re-run old lectures).
+        terms = _glossary(ctx)
+        if terms:
+            options = replace(options, initial_prompt=", ".join(terms) + ".", hotwords=" ".join(terms))
+        transcript = transcribe_audio(ctx.work_dir / "audio.wav", options)
+    write_transcript(transcript, ctx.work_dir)
+    flagged = sum(1 for s in transcript.segments if s.flags)
+    return {"segments": len(transcript.segments), "flagged": flagged, "engine": transcript.engine,
+            "warnings": [f"{flagged} segment(s) flagged for review"] if flagged else []}
+
+
+def _params(ctx: StageContext) -> dict:
+    options = asdict(options_for(ctx))
+    options.pop("initial_prompt"), options.pop("hotwords")
+    return options
+
+
+STAGE = Stage(
+    name="transcribe",
+    description="speech to text with word timestamps (faster-whisper by default)",
+    inputs=_inputs,
+    params=_params,
+    outputs=lambda ctx: [ctx.work_dir / f"transcript.{ext}" for ext in ("json", "srt", "vtt", "txt")],
+    build=_build,
+    packages=("faster-whisper", "ctranslate2"),
+)
