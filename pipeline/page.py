@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import ManifestError
-from pipeline.recording import ListedChapter, Speaker, parse_hms
+from pipeline.recording import ListedChapter, Speaker
 
 HEADINGS = {
     "introductie": "intro", "introduction": "intro",
@@ -20,7 +20,6 @@ HEADINGS = {
 }
 ENGLISH_HEADINGS = {"introduction", "contents", "table of contents", "summary", "speakers", "open q&a"}
 TITLE_PREFIX = re.compile(r"^(terugkijken|terugblik|watch again|replay)\s*:\s*", re.I)
-CHAPTER_LINE = re.compile(r"^\s*(\d{1,2}:\d{2}(?::\d{2})?)\s*[-–—:]?\s+(\S.*)$")
 MONTHS = {m: i for i, m in enumerate(
     "januari februari maart april mei juni juli augustus september oktober november december".split(), 1)}
 DATE_RE = re.compile(r"\b(\d{1,2})\s+(" + "|".join(MONTHS) + r")(?:\s+(\d{4}))?", re.I)
@@ -91,7 +90,7 @@ def parse_page(text: str, name: str = "page") -> PageInfo:
         title=TITLE_PREFIX.sub("", nonblank[0]).strip(),
         language="en" if english else "nl",
         introduction=intro,
-        chapters=_chapters(sections.get("chapters", []), name),
+        chapters=_chapters(lines, name),
         summary=_paragraphs(sections.get("summary", [])),
         questions=[l.strip() for l in sections.get("qa", []) if l.strip().lower().startswith(("vraag", "question"))],
         speakers=_speakers([l.strip() for l in sections.get("speakers", []) if l.strip()]),
@@ -112,15 +111,15 @@ def _paragraphs(lines: list[str]) -> str:
 
 
 def _chapters(lines: list[str], name: str) -> list[ListedChapter]:
-    chapters = []
-    for line in lines:
-        match = CHAPTER_LINE.match(line)
-        if match:
-            try:
-                chapters.append(ListedChapter(parse_hms(match.group(1)), match.group(2).strip()))
-            except ValueError as exc:
-                raise ManifestError(f"{name}: bad chapter time in {line.strip()!r} ({exc})") from exc
-    return chapters
+    """The chapters section, read by the strict chapter-list parser with page line numbers."""
+    from pipeline.chapterlist import parse_chapter_lines
+
+    numbered, current = [], "head"
+    for number, line in enumerate(lines, start=1):
+        current = HEADINGS.get(line.strip().lower(), current)
+        if current == "chapters" and not HEADINGS.get(line.strip().lower()):
+            numbered.append((number, line))
+    return parse_chapter_lines(numbered, name).chapters
 
 
 def _speakers(lines: list[str]) -> list[Speaker]:

@@ -47,6 +47,8 @@ class Recording:
     introduction: str = ""
     summary: str = ""
     captions: str = ""
+    # A chapter file in the recording folder (WebVTT or 'HH:MM:SS - title' lines); use it or `chapters`.
+    chapters_file: str = ""
 
     def to_yaml_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -64,10 +66,9 @@ class Recording:
             raise ManifestError(f"recording.yaml of {slug!r} lacks {', '.join(missing)}")
         try:
             speakers = [Speaker(**s) for s in data.get("speakers") or []]
-            chapters = [
-                ListedChapter(parse_hms(str(c["start"])), str(c["title"]))
-                for c in data.get("chapters") or []
-            ]
+            from pipeline.chapterlist import manifest_chapters
+
+            chapters = manifest_chapters(data.get("chapters"), f"recording.yaml of {slug!r}")
         except (TypeError, KeyError, ValueError) as exc:
             raise ManifestError(f"recording.yaml of {slug!r}: bad speakers/chapters entry ({exc})") from exc
         known = {f for f in cls.__dataclass_fields__}
