@@ -38,6 +38,9 @@ all: setup
 status: setup
 	$(BIN)/pipeline status
 
+search: setup
+	$(BIN)/pipeline search "$(Q)"
+
 bench: setup
 	$(BIN)/python -m bench.run
 

@@ -81,6 +81,17 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    from pipeline.searching import SearchFilters, format_hits, search
+
+    filters = SearchFilters(recording=tuple(args.recording or ()), speaker=args.speaker or "",
+                            language=args.language or "", since=args.since or "", until=args.until or "",
+                            chapter=args.chapter or "", limit=args.limit)
+    hits = search(data_paths(args.data), args.query, filters)
+    print(format_hits(hits, "json" if args.json else "csv" if args.csv else "text"), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pipeline", description=__doc__)
     parser.add_argument("--data", help="data folder (default: $PIPELINE_DATA or ./data)")
@@ -104,6 +115,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("status", help="table of recordings x stages")
     p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("search", help="search all transcripts: words (any form), \"exact phrases\", prefix*, "
+                                      "AND / OR / NOT")
+    p.add_argument("query", help='e.g. samenwerking, "human capital", wegbeheer*, data NOT privacy')
+    p.add_argument("--recording", action="append", help="only this recording (slug; repeatable)")
+    p.add_argument("--speaker", help="only sentences of speakers whose name contains this")
+    p.add_argument("--language", help="only recordings in this language (nl, en)")
+    p.add_argument("--since", help="only recordings on or after this date (YYYY-MM-DD)")
+    p.add_argument("--until", help="only recordings on or before this date (YYYY-MM-DD)")
+    p.add_argument("--chapter", help="only chapters whose title has these words")
+    p.add_argument("--limit", type=int, default=20, help="number of results (default 20)")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="print JSON (a list of results)")
+    fmt.add_argument("--csv", action="store_true", help="print CSV (one row per result)")
+    p.set_defaults(func=cmd_search)
     return parser
 
 

@@ -7,9 +7,9 @@ from pipeline.runner import Stage
 
 def all_stages() -> list[Stage]:
     """Every stage in the order the runner runs them."""
-    from pipeline import extract, transcribe
+    from pipeline import extract, index, transcribe
 
-    return [extract.STAGE, transcribe.STAGE]
+    return [extract.STAGE, transcribe.STAGE, index.STAGE]
 
 
 def select_stages(names: list[str] | None) -> list[Stage]:
