@@ -77,6 +77,8 @@ def transcribe_audio(audio: Path, options: TranscribeOptions) -> Transcript:
     else:
         from pipeline.engines import faster as engine
     segments, duration = engine.transcribe(audio, model_path, options)
+    if not any(s.text.strip() for s in segments):
+        raise MediaError(f"{audio}: no speech found in {duration:.1f} s of audio (silent or not speech)")
     packages = ("faster-whisper", "ctranslate2") if options.engine == "faster-whisper" else ("openai-whisper", "torch")
     return Transcript(language=options.language, duration=round(duration, 3), engine=options.engine,
                       model=options.model, segments=check_segments(segments),

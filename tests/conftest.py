@@ -1,0 +1,53 @@
+"""Shared fixtures: the real test recordings in ../shared, tmp data folders, media made with ffmpeg."""
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import DataPaths
+from pipeline.media import ffmpeg_exe
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+TESTDATA = SHARED / "testdata"
+SEED_PAGE = SHARED / "seed" / "open-college-krachtenbundeling.txt"
+SAMPLE = ROOT / "pipeline" / "sample"
+
+
+@pytest.fixture
+def data(tmp_path, monkeypatch) -> DataPaths:
+    """An empty data folder, also set as $PIPELINE_DATA so the CLI uses it."""
+    root = tmp_path / "data"
+    root.mkdir()
+    monkeypatch.setenv("PIPELINE_DATA", str(root))
+    return DataPaths(root)
+
+
+def ffmpeg(*args: str) -> None:
+    """Run the packaged ffmpeg (test media generation)."""
+    subprocess.run([ffmpeg_exe(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
+
+
+def make_tone(path: Path, seconds: float = 2.0, extra: tuple[str, ...] = ()) -> Path:
+    """A sine tone in whatever container/codec the file name and extra args ask for."""
+    ffmpeg("-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}", *extra, str(path))
+    return path
+
+
+def make_silence(path: Path, seconds: float = 3.0) -> Path:
+    ffmpeg("-f", "lavfi", "-i", f"anullsrc=r=16000:cl=mono", "-t", str(seconds), str(path))
+    return path
+
+
+def make_video_without_audio(path: Path, seconds: float = 1.0) -> Path:
+    ffmpeg("-f", "lavfi", "-i", f"testsrc=size=64x64:rate=10:duration={seconds}", "-pix_fmt", "yuv420p", str(path))
+    return path
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    """Word error rate after lowercasing and removing punctuation."""
+    from pipeline.textnorm import word_error_rate
+
+    return word_error_rate(reference, hypothesis)

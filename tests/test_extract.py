@@ -1,0 +1,76 @@
+"""Extract: many containers -> 16 kHz mono WAV; bad media -> one clear error, no partial artifact."""
+import wave
+
+import pytest
+
+from conftest import TESTDATA, ffmpeg, make_tone, make_video_without_audio
+from pipeline.errors import MediaError
+from pipeline.extract import extract_audio, probe
+
+FORMATS = [
+    ("tone.mp4", ("-f", "lavfi", "-i", "testsrc=size=64x64:rate=10:duration=2", "-pix_fmt", "yuv420p", "-shortest")),
+    ("tone.mkv", ()), ("tone.webm", ("-c:a", "libopus")), ("tone.mov", ()), ("tone.mp3", ()),
+    ("tone.m4a", ()), ("tone.wav", ()), ("tone.flac", ()), ("tone.ogg", ("-c:a", "libopus")),
+    ("tone.opus", ()),
+]
+
+
+@pytest.mark.parametrize("name,extra", FORMATS, ids=[f[0] for f in FORMATS])
+def test_every_common_format_becomes_16k_mono_wav(tmp_path, name, extra):
+    src = make_tone(tmp_path / name, 2.0, extra)
+    info = extract_audio(src, tmp_path / "audio.wav")
+    with wave.open(str(tmp_path / "audio.wav")) as wav:
+        assert (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (16000, 1, 2)
+        assert abs(wav.getnframes() / 16000 - 2.0) < 0.1
+    assert abs(info.duration - 2.0) < 0.1 and len(info.source_sha256) == 64
+    assert info.audio_streams and info.video_streams == (1 if name == "tone.mp4" else 0)
+
+
+def test_real_stereo_flac_is_downmixed(tmp_path):
+    info = extract_audio(TESTDATA / "en_jfk_inaugural_excerpt" / "jfk.flac", tmp_path / "a.wav")
+    assert info.audio_streams[0].channels == 2 and info.audio_streams[0].sample_rate == 44100
+    assert abs(info.duration - 11.0) < 0.05
+
+
+def _bad_inputs(tmp_path):
+    corrupt = tmp_path / "corrupt.mp4"
+    corrupt.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"garbage" * 500)
+    empty = tmp_path / "empty.mp3"
+    empty.write_bytes(b"")
+    truncated = tmp_path / "truncated.mp3"
+    good = make_tone(tmp_path / "good.mp3", 2.0).read_bytes()
+    truncated.write_bytes(good[:200])
+    return {
+        "missing": (tmp_path / "missing.wav", "not found"),
+        "empty": (empty, "empty"),
+        "corrupt": (corrupt, "not readable media|could not decode"),
+        "no audio": (make_video_without_audio(tmp_path / "silent.mp4"), "no audio stream"),
+        "truncated": (truncated, "not readable|could not decode|no samples"),
+    }
+
+
+def test_bad_media_gives_one_clear_error_and_no_artifact(tmp_path):
+    out = tmp_path / "out" / "audio.wav"
+    for label, (path, message) in _bad_inputs(tmp_path).items():
+        with pytest.raises(MediaError, match=message) as err:
+            extract_audio(path, out)
+        assert str(path) in str(err.value) and "\n" not in str(err.value), label
+        assert not out.exists(), label
+        assert not list(out.parent.glob(".audio.wav*")) if out.parent.exists() else True
+
+
+def test_failed_extract_keeps_previous_artifact(tmp_path):
+    out = tmp_path / "audio.wav"
+    extract_audio(make_tone(tmp_path / "ok.wav", 1.0), out)
+    before = out.read_bytes()
+    with pytest.raises(MediaError):
+        extract_audio(make_video_without_audio(tmp_path / "v.mp4"), out)
+    assert out.read_bytes() == before
+
+
+def test_probe_reports_streams(tmp_path):
+    src = tmp_path / "av.mkv"
+    ffmpeg("-f", "lavfi", "-i", "testsrc=size=32x32:rate=5:duration=1", "-f", "lavfi", "-i",
+           "sine=duration=1", "-shortest", str(src))
+    info = probe(src)
+    assert info.video_streams == 1 and len(info.audio_streams) == 1 and info.duration > 0.5
