@@ -78,6 +78,8 @@ def cmd_status(args: argparse.Namespace) -> int:
                 print(f"  {row['recording']} {c}: {row[c][len('failed: '):]}")
         if "error" in row:
             print(f"  {row['recording']}: {row['error']}")
+        for warning in row.get("warnings", "").splitlines():
+            print(f"  {row['recording']} warning: {warning}")
     return 0
 
 

@@ -225,9 +225,15 @@ def status_table(paths: DataPaths, stages: list[Stage]) -> list[dict[str, str]]:
         try:
             ctx = StageContext(paths, load_recording(paths, slug))
             runlog = RunLog(ctx.work_dir / "run.json")
+            warnings = []
             for stage in stages:
                 state, detail = stage_state(stage, ctx, runlog)
                 row[stage.name] = f"{state}: {detail}" if state == "failed" else state
+                if state == "done":  # editor-facing notes a stage left in its summary (e.g. chapters)
+                    summary = runlog.stage(stage.name).get("summary") or {}
+                    warnings += [f"{stage.name}: {w}" for w in summary.get("warnings", [])]
+            if warnings:
+                row["warnings"] = "\n".join(warnings)
         except PipelineError as exc:
             row["error"] = str(exc)
         rows.append(row)

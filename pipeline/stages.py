@@ -7,9 +7,9 @@ from pipeline.runner import Stage
 
 def all_stages() -> list[Stage]:
     """Every stage in the order the runner runs them."""
-    from pipeline import extract, index, transcribe
+    from pipeline import chapters, extract, index, transcribe
 
-    return [extract.STAGE, transcribe.STAGE, index.STAGE]
+    return [extract.STAGE, transcribe.STAGE, chapters.STAGE, index.STAGE]
 
 
 def select_stages(names: list[str] | None) -> list[Stage]:
