@@ -6,6 +6,7 @@ PageDraft gives byte-identical output.
 """
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from dataclasses import dataclass, field
@@ -111,6 +112,55 @@ def _safe_link(link: str) -> str:
     except ValueError:
         return ""
     return link.strip() if link.strip() and scheme in SAFE_SCHEMES else ""
+
+
+# ---------------------------------------------------------------- the introduction
+
+WEEKDAYS = {"nl": "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag".split(),
+            "en": "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()}
+MONTHS = {"nl": "januari februari maart april mei juni juli augustus september oktober november december".split(),
+          "en": "January February March April May June July August September October November December".split()}
+INTRO = {
+    "nl": {"on": "Op {date} ", "one": "gaf {speakers} het college \u2018{title}\u2019.",
+           "many": "gaven {speakers} het college \u2018{title}\u2019.", "none": "werd het college \u2018{title}\u2019 gegeven.",
+           "topics": "Aan bod komen onder meer {topics}.", "watch": "Je kunt het college hieronder terugkijken.",
+           "and": "en", "of": "van"},
+    "en": {"on": "On {date}, ", "one": "{speakers} gave the lecture \u2018{title}\u2019.",
+           "many": "{speakers} gave the lecture \u2018{title}\u2019.", "none": "the lecture \u2018{title}\u2019 was given.",
+           "topics": "Topics include {topics}.", "watch": "You can watch the lecture again below.",
+           "and": "and", "of": "of"},
+}
+
+
+def format_date(date: str, language: str) -> str:
+    """'2022-06-17' -> 'vrijdag 17 juni 2022' / 'Friday 17 June 2022'; other forms are kept as written."""
+    lang = language if language in WEEKDAYS else "en"
+    try:
+        day = dt.date.fromisoformat(date.strip())
+    except ValueError:
+        return date.strip()
+    return f"{WEEKDAYS[lang][day.weekday()]} {day.day} {MONTHS[lang][day.month - 1]} {day.year}"
+
+
+def join_words(items: list[str], language: str) -> str:
+    """'a', 'a en b', 'a, b en c' (or 'and')."""
+    word = INTRO.get(language, INTRO["en"])["and"]
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}" if items else ""
+
+
+def draft_introduction(title: str, date: str, speakers: list[Speaker], topics: list[str], language: str) -> str:
+    """An introduction drafted from the metadata: when, who (with organisation), what, and topics."""
+    words = INTRO.get(language, INTRO["en"])
+    people = join_words([f"{s.name} ({s.organisation})" if s.organisation else s.name for s in speakers], language)
+    bare = TITLE_PREFIX.sub("", title.strip())
+    key = "none" if not speakers else "one" if len(speakers) == 1 else "many"
+    sentence = (words["on"].format(date=format_date(date, language)) if date.strip() else "") + \
+        words[key].format(speakers=people, title=bare)
+    parts = [sentence[:1].upper() + sentence[1:]]
+    if topics:
+        parts.append(words["topics"].format(topics=join_words(topics, language)))
+    parts.append(words["watch"])
+    return " ".join(parts)
 
 
 # ---------------------------------------------------------------- Markdown
