@@ -94,6 +94,21 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    from pipeline.review.app import serve
+
+    serve(data_paths(args.data), host=args.host, port=args.port, token=args.token)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from pipeline.export import export
+
+    path = export(data_paths(args.data), args.slug, args.format, args.out)
+    print(f"exported {args.slug} ({args.format}) -> {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pipeline", description=__doc__)
     parser.add_argument("--data", help="data folder (default: $PIPELINE_DATA or ./data)")
@@ -117,6 +132,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("status", help="table of recordings x stages")
     p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("review", help="open the editor review app in the browser")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    p.add_argument("--token", help="access token, required for a --host other than this machine "
+                                   "(default $REVIEW_TOKEN)")
+    p.set_defaults(func=cmd_review)
+
+    p = sub.add_parser("export", help="export the reviewed page (md, html) or corrected subtitles (srt, vtt)")
+    p.add_argument("slug", help="recording")
+    p.add_argument("--format", required=True, choices=["md", "html", "srt", "vtt"], help="output format")
+    p.add_argument("--out", help="output file (default data/work/<slug>/export/page.<fmt> or transcript.<fmt>)")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("search", help="search all transcripts: words (any form), \"exact phrases\", prefix*, "
                                       "AND / OR / NOT")

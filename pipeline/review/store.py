@@ -430,3 +430,22 @@ def _restore(entry: HistoryEntry, current: dict[str, Any] | None, editor: str) -
     if entry.tbl == "items":
         return {**current, "status": "open", "text": None, **stamp}
     return {**current, "active": 0, **stamp}
+
+
+class ReadOnlyStore:
+    """The decisions of review.sqlite opened read-only (export, pipeline): never creates or writes it."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    def items(self, slug: str) -> dict[tuple[str, str], ItemState]:
+        """Every stored decision of a recording; {} when there is no database yet."""
+        if not self.path.is_file():
+            return {}
+        conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+        conn.row_factory = sqlite3.Row
+        try:
+            rows = conn.execute("SELECT * FROM items WHERE slug = ?", (slug,)).fetchall()
+        finally:
+            conn.close()
+        return {(r["kind"], r["item_id"]): ItemState.from_row(dict(r)) for r in rows}

@@ -1,0 +1,129 @@
+"""State-changing routes of the review app (all POST with a CSRF token, all recorded in history)."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, HTTPException, Request
+
+from pipeline.corrections import Rule, normalize
+from pipeline.review import web
+from pipeline.review.pages import known_slug, view_of
+from pipeline.review.selection import selection_times
+from pipeline.review.store import ReviewStore
+
+router = APIRouter()
+
+
+def _store(request: Request) -> ReviewStore:
+    return request.app.state.store
+
+
+@router.post("/r/{slug}/items/{kind}/{item_id}")
+def change_item(request: Request, slug: str, kind: str, item_id: str, action: str = Form(...),
+                version: int = Form(...), editor: str = Form(""), text: str | None = Form(None),
+                csrf: str = Form("")):
+    """Approve, edit, reject or reopen a draft item, made on the version the editor saw."""
+    web.check_csrf(request, csrf)
+    view = view_of(request, slug)
+    item = view.find(kind, item_id)
+    if item is None:
+        raise HTTPException(404, f"no {kind} {item_id!r} in {slug!r}")
+    # A decision on a stale item is made on the machine text as it is now; on an editor-added or
+    # orphaned item on the text it was stored with.
+    source = item.stored.source_text if item.extra.get("added") or item in view.orphans else item.machine_text
+    saved = _store(request).set_item(slug, kind, item_id, action, source_text=source, editor=editor,
+                                     expected_version=version, text=text)
+    return web.done(request, f"/r/{slug}#{item.dom_id}",
+                    {"message": f"{item.label} {saved.status}", "item": saved.to_json()})
+
+
+@router.post("/r/{slug}/sentences/{sentence_id}")
+def correct_sentence(request: Request, slug: str, sentence_id: str, text: str = Form(...),
+                     version: int = Form(...), editor: str = Form(""), csrf: str = Form("")):
+    """Store the editor's text for one transcript sentence."""
+    web.check_csrf(request, csrf)
+    sentence = view_of(request, slug).sentence(sentence_id)
+    if sentence is None:
+        raise HTTPException(404, f"no sentence {sentence_id!r} in {slug!r}")
+    saved = _store(request).correct_sentence(slug, sentence_id, source_text=sentence.machine_text, text=text,
+                                             editor=editor, expected_version=version)
+    return web.done(request, f"/r/{slug}#sent-{sentence_id}",
+                    {"message": "sentence corrected", "item": saved.to_json()})
+
+
+@router.post("/r/{slug}/quotes")
+def add_quote(request: Request, slug: str, text: str = Form(...), first: str = Form(...),
+              last: str = Form(...), start_offset: int = Form(0), end_offset: int = Form(-1),
+              editor: str = Form(""), csrf: str = Form("")):
+    """Add a quote selected in the transcript: verbatim, with the selection's timestamps."""
+    web.check_csrf(request, csrf)
+    view = view_of(request, slug)
+    sentences = [s for ch in view.chapters for s in ch.sentences]
+    ids = [s.id for s in sentences]
+    if first not in ids or last not in ids or ids.index(last) < ids.index(first):
+        raise HTTPException(404, "the selection's sentences are not in this recording; reload the page")
+    span = sentences[ids.index(first):ids.index(last) + 1]
+    quote = normalize(text)
+    if not quote or quote not in normalize(" ".join(s.text for s in span)):
+        raise HTTPException(422, "a quote must be verbatim: select the words in the transcript")
+    start, end = selection_times(request.app.state.paths, slug, span, start_offset, end_offset)
+    data = {"start": start, "end": end, "chapter_index": span[0].chapter_index,
+            "sentence_ids": [s.id for s in span]}
+    saved = _store(request).add_item(slug, "quote", quote, data, editor)
+    return web.done(request, f"/r/{slug}#item-quote-{saved.item_id}",
+                    {"message": "quote added", "item": saved.to_json()})
+
+
+@router.post("/r/{slug}/rules")
+def add_rule(request: Request, slug: str, find: str = Form(...), replace: str = Form(""),
+             whole_word: str = Form(""), editor: str = Form(""), csrf: str = Form("")):
+    """Add a find-and-replace rule for the whole recording; reports how many sentences it changes."""
+    web.check_csrf(request, csrf)
+    view = view_of(request, slug)
+    pattern = Rule(find.strip() or " ", replace, whole_word=bool(whole_word)).pattern()
+    hits = sum(1 for ch in view.chapters for s in ch.sentences if pattern.search(s.text))
+    rule = _store(request).add_rule(slug, find, replace, editor, whole_word=bool(whole_word))
+    return web.done(request, f"/r/{slug}#tools",
+                    {"message": f"replacing {rule.find!r} with {rule.replace!r} in {hits} sentence(s)",
+                     "hits": hits})
+
+
+@router.post("/r/{slug}/rules/{rule_id}/remove")
+def remove_rule(request: Request, slug: str, rule_id: int, version: int = Form(...), editor: str = Form(""),
+                csrf: str = Form("")):
+    web.check_csrf(request, csrf)
+    known_slug(request.app.state.paths, slug)
+    _store(request).remove_rule(slug, rule_id, editor, version)
+    return web.done(request, f"/r/{slug}#tools", {"message": "rule removed"})
+
+
+@router.post("/glossary")
+def add_term(request: Request, term: str = Form(...), note: str = Form(""), editor: str = Form(""),
+             back: str = Form(""), csrf: str = Form("")):
+    """Add a name or term to the project glossary (also handed to Whisper for new recordings)."""
+    web.check_csrf(request, csrf)
+    saved = _store(request).add_term(term, editor, note)
+    return web.done(request, _back(request, back), {"message": f"{saved.term!r} added to the glossary"})
+
+
+@router.post("/glossary/remove")
+def remove_term(request: Request, term: str = Form(...), editor: str = Form(""), back: str = Form(""),
+                csrf: str = Form("")):
+    web.check_csrf(request, csrf)
+    _store(request).remove_term(term, editor)
+    return web.done(request, _back(request, back), {"message": f"{term!r} removed from the glossary"})
+
+
+@router.post("/r/{slug}/undo/{entry_id}")
+def undo(request: Request, slug: str, entry_id: int, editor: str = Form(""), csrf: str = Form("")):
+    """Undo one change of the history (refused when the same thing changed again since)."""
+    web.check_csrf(request, csrf)
+    known_slug(request.app.state.paths, slug)
+    entry = _store(request).undo(slug, entry_id, editor)
+    return web.done(request, f"/r/{slug}#history", {"message": f"undone: {entry.action[5:]}"})
+
+
+def _back(request: Request, slug: str) -> str:
+    """Where a plain form post returns: the recording page it came from, else the list."""
+    try:
+        return f"/r/{known_slug(request.app.state.paths, slug)}#tools"
+    except HTTPException:
+        return "/"

@@ -1,0 +1,156 @@
+"""The editor review app (`pipeline review`): FastAPI with server-rendered Jinja2 pages.
+
+Adding pages (for the search helper): a module pipeline/review/search_page.py that defines
+`router = fastapi.APIRouter()` is included automatically by create_app (see OPTIONAL_ROUTERS), and
+the navigation then shows a 'Search' link to /search. Render with
+`pipeline.review.web.html(request, "your_template.html", ...)`, templates extending "base.html";
+data paths are on `request.app.state.paths` (a DataPaths), the review store on
+`request.app.state.store`. Put templates in pipeline/review/templates/. State-changing routes
+must call `pipeline.review.web.check_csrf`.
+
+Security: bind to 127.0.0.1 unless an access token is set (serve() refuses otherwise); every text
+is escaped by Jinja's autoescape; changes are POST with a CSRF token; media only from inside the
+data folder; unknown ids give 404 and bad bodies 422 with a message, never a stack trace.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from pipeline.config import DataPaths, data_paths
+from pipeline.errors import ConfigError, ManifestError, PipelineError, ReviewError
+from pipeline.review import web
+from pipeline.review.store import ConflictError, ReviewStore
+
+log = logging.getLogger(__name__)
+
+OPTIONAL_ROUTERS = ("pipeline.review.search_page",)
+STAGE_ORDER = ("extract", "transcribe", "chapters", "drafts", "index")
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+SECURITY_HEADERS = {
+    "content-security-policy": "default-src 'self'; img-src 'self' data:; media-src 'self'; "
+                               "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+}
+
+
+def create_app(paths: DataPaths | None = None, *, token: str | None = None) -> FastAPI:
+    """The review app over one data folder; `token` (if set) is required on every request."""
+    from pipeline.review import actions, pages
+
+    app = FastAPI(title="Lecture review", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.paths = paths or data_paths()
+    app.state.store = ReviewStore(app.state.paths.review_db)
+    app.state.csrf = web.new_secret()
+    app.state.token = token or None
+    app.state.has_search = False
+    app.mount("/static", StaticFiles(directory=str(web.HERE / "static")), name="static")
+    app.include_router(pages.router)
+    app.include_router(actions.router)
+    for name in OPTIONAL_ROUTERS:
+        _include_optional(app, name)
+    _install_security(app)
+    _install_error_handlers(app)
+    return app
+
+
+def _include_optional(app: FastAPI, module_name: str) -> None:
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            log.warning("%s could not be loaded (%s); its page is left out", module_name, exc)
+        return
+    app.include_router(module.router)
+    app.state.has_search = app.state.has_search or module_name.endswith("search_page")
+
+
+def _install_security(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def guard(request: Request, call_next):
+        if not web.token_ok(request):
+            return web.error_response(request, 401, "access token required: open the link with ?token=… "
+                                                    "that `pipeline review` printed")
+        if request.app.state.token and "token" in request.query_params:
+            # Move the token from the URL into a cookie so it does not stay in history or referrers.
+            response: Response = RedirectResponse(request.url.path, status_code=303)
+            response.set_cookie(web.TOKEN_COOKIE, request.app.state.token, httponly=True, samesite="strict")
+            return response
+        response = await call_next(request)
+        for key, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(key, value)
+        return response
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        message = exc.detail if isinstance(exc.detail, str) else "request refused"
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"nothing here: {request.url.path}"
+        return web.error_response(request, exc.status_code, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        problems = [f"{'.'.join(str(x) for x in e.get('loc', [])[1:]) or 'body'}: {e.get('msg', 'invalid')}"
+                    for e in exc.errors()]
+        return web.error_response(request, 422, "invalid request: " + "; ".join(problems))
+
+    @app.exception_handler(ConflictError)
+    async def conflict(request: Request, exc: ConflictError):
+        return web.error_response(request, 409, str(exc), {"current": exc.current})
+
+    @app.exception_handler(ManifestError)
+    async def unknown_recording(request: Request, exc: ManifestError):
+        return web.error_response(request, 404, str(exc))
+
+    @app.exception_handler(PipelineError)
+    async def refused(request: Request, exc: PipelineError):
+        status = 422 if isinstance(exc, (ReviewError, ConfigError)) else 500
+        return web.error_response(request, status, str(exc))
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception):
+        log.exception("review app: unexpected error on %s", request.url.path)
+        return web.error_response(request, 500, "internal error; the details are in the app's log")
+
+
+def check_bind(host: str, token: str | None) -> None:
+    """Binding beyond this machine needs an access token: editors' data must not be open to a network."""
+    if host not in LOCAL_HOSTS and not token:
+        raise ConfigError(f"--host {host} makes the review app reachable from other machines: "
+                          "set an access token with --token or $REVIEW_TOKEN")
+
+
+def serve(paths: DataPaths, host: str = "127.0.0.1", port: int = 8765, token: str | None = None) -> None:
+    """Run the app with uvicorn until interrupted."""
+    import uvicorn
+
+    token = token or os.environ.get("REVIEW_TOKEN") or None
+    check_bind(host, token)
+    app = create_app(paths, token=token)
+    suffix = f"/?token={token}" if token else "/"
+    log.info("review app on http://%s:%d%s (data: %s)", host, port, suffix, paths.root)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def media_response(paths: DataPaths, slug: str) -> Response:
+    """The recording's media with HTTP range support; only files inside the data folder."""
+    from pipeline.recording import load_recording, media_path
+
+    recording = load_recording(paths, slug)
+    path = media_path(paths, recording)
+    root = paths.root.resolve()
+    if root not in path.parents or not path.is_file():
+        return PlainTextResponse("media file not found", status_code=404)
+    return FileResponse(path, filename=Path(path).name, content_disposition_type="inline")

@@ -1,0 +1,104 @@
+"""Read-only routes of the review app: recording list, recording page, media, exports, JSON state."""
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+
+from pipeline import fsutil
+from pipeline.config import SLUG_RE, DataPaths
+from pipeline.errors import PipelineError
+from pipeline.review import web
+from pipeline.review.model import RecordingView, load_view
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+EXPORT_TYPES = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8",
+                "srt": "application/x-subrip; charset=utf-8", "vtt": "text/vtt; charset=utf-8"}
+
+
+def known_slug(paths: DataPaths, slug: str) -> str:
+    """The slug when it names an existing recording, else 404 (also for '..' and other odd names)."""
+    if not SLUG_RE.match(slug) or not (paths.recordings / slug / "recording.yaml").is_file():
+        raise HTTPException(404, f"no recording {slug!r}")
+    return slug
+
+
+def view_of(request: Request, slug: str) -> RecordingView:
+    paths = request.app.state.paths
+    return load_view(paths, request.app.state.store, known_slug(paths, slug))
+
+
+def stage_progress(paths: DataPaths, slug: str) -> list[tuple[str, str]]:
+    """(stage, status) in run order from run.json: done, failed, or pending when never run."""
+    run = paths.work_dir(slug) / "run.json"
+    stages = {}
+    if run.is_file():
+        try:
+            stages = fsutil.read_json(run).get("stages", {})
+        except (ValueError, OSError):
+            log.warning("%s unreadable", run)
+    from pipeline.review.app import STAGE_ORDER
+
+    names = list(STAGE_ORDER) + [n for n in stages if n not in STAGE_ORDER]
+    return [(n, stages.get(n, {}).get("status", "pending")) for n in names]
+
+
+@router.get("/")
+def recordings(request: Request):
+    paths: DataPaths = request.app.state.paths
+    rows = []
+    for slug in paths.slugs():
+        try:
+            view = load_view(paths, request.app.state.store, slug)
+            rows.append({"slug": slug, "title": view.recording.title, "date": view.recording.date,
+                         "stages": stage_progress(paths, slug), "counts": view.counts(), "error": ""})
+        except PipelineError as exc:
+            rows.append({"slug": slug, "title": slug, "date": "", "stages": [], "counts": {}, "error": str(exc)})
+    return web.html(request, "index.html", rows=rows, data_root=str(paths.root))
+
+
+@router.get("/r/{slug}")
+def recording_page(request: Request, slug: str):
+    view = view_of(request, slug)
+    store = request.app.state.store
+    return web.html(request, "recording.html", view=view, slug=slug,
+                    stages=stage_progress(request.app.state.paths, slug), counts=view.counts(),
+                    rules=store.rules(slug), glossary=store.glossary(), history=store.history(slug, 60))
+
+
+@router.get("/r/{slug}/media")
+def media(request: Request, slug: str):
+    from pipeline.review.app import media_response
+
+    paths = request.app.state.paths
+    return media_response(paths, known_slug(paths, slug))
+
+
+@router.get("/r/{slug}/export.{fmt}")
+def export_file(request: Request, slug: str, fmt: str):
+    from pipeline.export import export_text
+
+    if fmt not in EXPORT_TYPES:
+        raise HTTPException(404, f"no export format {fmt!r}; use md, html, srt or vtt")
+    paths = request.app.state.paths
+    text = export_text(paths, known_slug(paths, slug), fmt)
+    name = f"{slug}.{fmt}"
+    return Response(text, media_type=EXPORT_TYPES[fmt],
+                    headers={"content-disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/r/{slug}/state.json")
+def state(request: Request, slug: str):
+    """The recording's review state as data: every draft item and every corrected sentence."""
+    view = view_of(request, slug)
+    items = [{"kind": i.kind, "id": i.item_id, "state": i.state, "text": i.text, "machine_text": i.machine_text,
+              "version": i.version, "start": i.start, "end": i.end,
+              "editor": i.stored.editor if i.stored else "", "updated_at": i.stored.updated_at if i.stored else ""}
+             for i in view.items()]
+    sentences = [{"id": s.id, "text": s.text, "machine_text": s.machine_text, "corrected": s.corrected,
+                  "stale": s.stale_edit is not None, "version": s.version, "start": s.start, "end": s.end}
+                 for ch in view.chapters for s in ch.sentences]
+    return JSONResponse({"slug": slug, "counts": view.counts(), "items": items, "sentences": sentences})

@@ -1,0 +1,192 @@
+// Review app: player sync, click-to-seek, keyboard, and form posts without page reloads.
+// Plain JavaScript, no build step. Every change is a POST with the page's CSRF token; after a
+// change the page's server-rendered parts are fetched again, so the HTML has one source.
+"use strict";
+(function () {
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const editorInput = document.getElementById("editor-name");
+  const player = document.getElementById("player");
+  const flash = document.getElementById("flash");
+  let lastUserScroll = 0;
+
+  // ---- editor name, remembered in this browser
+  editorInput.value = localStorage.getItem("review-editor") || "";
+  editorInput.addEventListener("input", () => localStorage.setItem("review-editor", editorInput.value.trim()));
+
+  function say(message, kind) {
+    flash.textContent = message;
+    flash.className = "flash " + (kind || "ok");
+    flash.hidden = false;
+    clearTimeout(say.timer);
+    say.timer = setTimeout(() => { flash.hidden = true; }, kind === "error" ? 9000 : 3500);
+  }
+
+  // ---- seeking
+  function seek(seconds) {
+    if (!player || isNaN(seconds)) return;
+    player.currentTime = Math.max(0, seconds);
+    if (player.paused) player.play().catch(() => {});
+  }
+  document.addEventListener("click", (event) => {
+    const target = event.target.closest(".seek, .sent");
+    if (!target || event.target.closest("form, summary, details[open]")) return;
+    if (String(window.getSelection() || "").trim()) return;  // the editor is selecting text
+    seek(parseFloat(target.dataset.start));
+    if (target.classList.contains("sent")) chooseSentence(target);
+  });
+
+  // ---- keyboard: Space play/pause, J back 5 s, L forward 5 s (with Alt while typing)
+  document.addEventListener("keydown", (event) => {
+    if (!player) return;
+    const typing = event.target.closest("input, textarea, select, [contenteditable]");
+    if (typing && !event.altKey) return;
+    if (event.ctrlKey || event.metaKey) return;
+    const key = event.key.toLowerCase();
+    if (key === " " || key === "k") {
+      event.preventDefault();
+      if (player.paused) player.play().catch(() => {}); else player.pause();
+    } else if (key === "j" || key === "arrowleft") {
+      event.preventDefault(); player.currentTime = Math.max(0, player.currentTime - 5);
+    } else if (key === "l" || key === "arrowright") {
+      event.preventDefault(); player.currentTime = player.currentTime + 5;
+    }
+  });
+
+  // ---- follow along: highlight the sentence being spoken and keep it in view
+  const transcript = document.getElementById("transcript");
+  if (transcript) {
+    ["wheel", "touchmove"].forEach((t) => transcript.addEventListener(t, () => { lastUserScroll = Date.now(); }, { passive: true }));
+  }
+  function follow() {
+    if (!player || !transcript) return;
+    const now = player.currentTime;
+    let current = null;
+    for (const el of transcript.querySelectorAll(".sent")) {
+      if (parseFloat(el.dataset.start) <= now + 0.05) current = el; else break;
+    }
+    const previous = transcript.querySelector(".sent.current");
+    if (previous === current) return;
+    if (previous) previous.classList.remove("current");
+    if (!current) return;
+    current.classList.add("current");
+    if (Date.now() - lastUserScroll > 4000) scrollIntoPane(current, transcript);
+    document.querySelectorAll(".chapter-link").forEach((b) => b.classList.toggle("current",
+      b.dataset.chapter === current.closest(".t-chapter").dataset.chapter));
+  }
+  function scrollIntoPane(el, pane) {
+    const top = el.offsetTop - pane.offsetTop, bottom = top + el.offsetHeight;
+    if (top < pane.scrollTop + 40 || bottom > pane.scrollTop + pane.clientHeight - 40) {
+      pane.scrollTo({ top: top - pane.clientHeight / 3, behavior: "smooth" });
+    }
+  }
+  if (player) ["timeupdate", "seeked"].forEach((t) => player.addEventListener(t, follow));
+
+  // ---- correcting a sentence
+  function chooseSentence(span) {
+    const form = document.getElementById("sentence-form");
+    if (!form) return;
+    const slug = document.querySelector(".workspace").dataset.slug;
+    form.action = "/r/" + slug + "/sentences/" + span.dataset.id;
+    form.querySelector('[name="version"]').value = span.dataset.version;
+    form.querySelector("textarea").value = span.textContent;
+    form.dataset.sentence = span.id;
+    document.getElementById("sentence-when").textContent = "Sentence at " + span.title.split(" ")[0];
+    document.getElementById("fix-hint").hidden = true;
+    form.hidden = false;
+    document.querySelectorAll(".sent.chosen").forEach((s) => s.classList.remove("chosen"));
+    span.classList.add("chosen");
+  }
+
+  // ---- adding a quote from a transcript selection
+  const addQuote = document.getElementById("add-quote");
+  let pendingQuote = null;
+  function offsetIn(span, node, offset) {
+    const range = document.createRange();
+    range.selectNodeContents(span);
+    range.setEnd(node, offset);
+    return range.toString().length;
+  }
+  document.addEventListener("selectionchange", () => {
+    const sel = window.getSelection();
+    if (!addQuote || !sel || sel.isCollapsed || !transcript || !transcript.contains(sel.anchorNode)) {
+      if (addQuote && !(sel && !sel.isCollapsed)) addQuote.hidden = true;
+      return;
+    }
+    const range = sel.getRangeAt(0);
+    const node = (n) => (n.nodeType === 1 ? n : n.parentElement);
+    const first = node(range.startContainer).closest(".sent"), last = node(range.endContainer).closest(".sent");
+    if (!first || !last || !sel.toString().trim()) { addQuote.hidden = true; return; }
+    pendingQuote = {
+      text: sel.toString(), first: first.dataset.id, last: last.dataset.id,
+      start_offset: offsetIn(first, range.startContainer, range.startOffset),
+      end_offset: offsetIn(last, range.endContainer, range.endOffset),
+    };
+    const box = range.getBoundingClientRect();
+    addQuote.style.top = Math.max(8, box.top - 44) + "px";
+    addQuote.style.left = Math.min(window.innerWidth - 160, box.left) + "px";
+    addQuote.hidden = false;
+  });
+  if (addQuote) addQuote.addEventListener("click", () => {
+    if (!pendingQuote) return;
+    const slug = document.querySelector(".workspace").dataset.slug;
+    const body = new FormData();
+    Object.entries(pendingQuote).forEach(([k, v]) => body.append(k, v));
+    addQuote.hidden = true;
+    window.getSelection().removeAllRanges();
+    send("/r/" + slug + "/quotes", body, null);
+  });
+
+  // ---- posting forms and refreshing the server-rendered parts
+  async function send(url, body, form) {
+    body.set("csrf", csrf);
+    body.set("editor", editorInput.value.trim());
+    if (!editorInput.value.trim()) {
+      editorInput.focus();
+      say("Enter your name in the Editor field first: every change records who made it.", "error");
+      return;
+    }
+    let response, data;
+    try {
+      response = await fetch(url, { method: "POST", body, headers: { Accept: "application/json" }, credentials: "same-origin" });
+      data = await response.json();
+    } catch (err) {
+      say("Not saved: the review app did not answer (" + err + "). Your text is still in the form.", "error");
+      return;
+    }
+    if (!response.ok) {
+      const text = body.get("text");
+      const card = form && form.closest(".item");
+      await refresh();
+      let message = data.error || "not saved";
+      if (response.status === 409 && text) message += " Your text was: \u201c" + text + "\u201d";
+      showError(card && document.getElementById(card.id), message);
+      return;
+    }
+    await refresh();
+    say(data.message || "saved");
+  }
+  function showError(card, message) {
+    const box = card && card.querySelector(".item-msg");
+    if (box) { box.textContent = message; box.hidden = false; card.scrollIntoView({ block: "nearest" }); }
+    say(message, "error");
+  }
+  async function refresh() {
+    const response = await fetch(location.pathname, { headers: { Accept: "text/html" } });
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+    const chosen = (document.querySelector(".sent.chosen") || {}).id;
+    document.querySelectorAll("[data-refresh]").forEach((el) => {
+      const replacement = fresh.getElementById(el.id);
+      if (replacement) el.innerHTML = replacement.innerHTML;
+    });
+    follow();
+    if (chosen && document.getElementById(chosen)) chooseSentence(document.getElementById(chosen));
+  }
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (!form.classList.contains("js-post")) return;
+    event.preventDefault();
+    const body = new FormData(form);
+    if (event.submitter && event.submitter.name) body.set(event.submitter.name, event.submitter.value);
+    send(form.action, body, form);
+  });
+})();

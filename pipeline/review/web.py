@@ -1,0 +1,89 @@
+"""Shared web plumbing of the review app: templates, CSRF, access token, responses.
+
+Other pages (e.g. the search page) import `templates` and `page_context` from here so they share
+the layout (base.html), the navigation and the security rules.
+"""
+from __future__ import annotations
+
+import hmac
+import secrets
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+TOKEN_COOKIE = "review_token"
+
+
+def hms(seconds: float | None) -> str:
+    """Seconds -> 'M:SS' or 'H:MM:SS' for display."""
+    if seconds is None:
+        return ""
+    total = max(0, int(seconds))
+    h, m, s = total // 3600, total % 3600 // 60, total % 60
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+templates.env.filters["hms"] = hms
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def page_context(request: Request, **extra: Any) -> dict[str, Any]:
+    """What every page template needs: the CSRF token and which optional pages exist."""
+    state = request.app.state
+    return {"request": request, "csrf": state.csrf, "has_search": state.has_search, **extra}
+
+
+def check_csrf(request: Request, form_token: str | None) -> None:
+    """Refuse state changes without this app's CSRF token or from another origin."""
+    origin = request.headers.get("origin")
+    if origin and origin != "null" and urlsplit(origin).netloc != request.headers.get("host"):
+        raise HTTPException(403, "request from another site refused")
+    given = form_token or request.headers.get("x-csrf-token") or ""
+    if not hmac.compare_digest(given.encode(), request.app.state.csrf.encode()):
+        raise HTTPException(403, "missing or wrong CSRF token: reload the page and try again")
+
+
+def token_ok(request: Request) -> bool:
+    """True when no access token is configured or the request carries it (cookie, header or ?token=)."""
+    token = request.app.state.token
+    if not token:
+        return True
+    given = (request.cookies.get(TOKEN_COOKIE) or request.query_params.get("token")
+             or request.headers.get("authorization", "").removeprefix("Bearer ").strip())
+    return hmac.compare_digest(given.encode(), token.encode())
+
+
+def wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+def done(request: Request, url: str, payload: dict[str, Any]) -> Response:
+    """Answer a successful change: JSON for the page's script, a redirect for a plain form post."""
+    if wants_json(request):
+        return JSONResponse({"ok": True, **payload})
+    return RedirectResponse(url, status_code=303)
+
+
+def error_response(request: Request, status: int, message: str, extra: dict[str, Any] | None = None) -> Response:
+    """An error as JSON ({error}) or as a small HTML page; never a stack trace."""
+    if wants_json(request) or request.url.path.endswith(".json"):
+        return JSONResponse({"ok": False, "error": message, **(extra or {})}, status_code=status)
+    try:
+        csrf = request.app.state.csrf
+    except AttributeError:
+        csrf = ""
+    context = {"request": request, "status": status, "message": message, "csrf": csrf, "has_search": False}
+    return templates.TemplateResponse(request, "error.html", context, status_code=status)
+
+
+def html(request: Request, name: str, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, page_context(request, **context))
