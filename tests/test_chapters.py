@@ -308,3 +308,29 @@ def test_any_chapter_list_and_any_segments_keep_every_word_exactly_once(transcri
     assert [c.index for c in result.chapters] == list(range(len(result.chapters)))
     assert_every_word_once(result, transcript)
     assert Chapters.from_json(json.loads(json.dumps(result.to_json()))) == result
+
+
+# --- quality bar: a recording built from real speech, transcribed by the real Whisper -----------
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    from fixtures.chapters.built_recording import build_recording
+    from pipeline.transcribe import TranscribeOptions, transcribe_audio
+
+    recording = build_recording(tmp_path_factory.mktemp("built"))
+    return recording, transcribe_audio(recording.wav, TranscribeOptions(language="nl"))
+
+
+@pytest.mark.slow
+def test_real_speech_boundaries_land_within_a_second_of_the_true_starts(built):
+    recording, transcript = built
+    chapter_list = listed(recording.chapter_text)
+    offsets = [e.start - true for e, true in zip(chapter_list.entries[1:], recording.true_starts[1:])]
+    assert all(2.0 <= abs(o) <= 4.5 for o in offsets), offsets  # the list really is a few seconds off
+    result = split_transcript(transcript, chapter_list)
+    assert [c.title for c in result.chapters] == [e.title for e in chapter_list.entries]
+    errors = [abs(c.start - true) for c, true in zip(result.chapters[1:], recording.true_starts[1:])]
+    assert max(errors) <= 1.0, errors
+    assert all(c.snap["snapped"] and c.snap["sentence_end"] for c in result.chapters[1:])
+    assert_every_word_once(result, transcript)
+    assert result.warnings == []
