@@ -86,7 +86,7 @@
     const form = document.getElementById("sentence-form");
     if (!form) return;
     const slug = document.querySelector(".workspace").dataset.slug;
-    form.action = "/r/" + slug + "/sentences/" + span.dataset.id;
+    form.setAttribute("action", "/r/" + slug + "/sentences/" + span.dataset.id);
     form.querySelector('[name="version"]').value = span.dataset.version;
     form.querySelector("textarea").value = span.textContent;
     form.dataset.sentence = span.id;
@@ -187,6 +187,6 @@
     event.preventDefault();
     const body = new FormData(form);
     if (event.submitter && event.submitter.name) body.set(event.submitter.name, event.submitter.value);
-    send(form.action, body, form);
+    send(form.getAttribute("action"), body, form);
   });
 })();

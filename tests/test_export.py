@@ -1,0 +1,101 @@
+"""pipeline.export: the reviewed page (only approved items, corrected text) and corrected subtitles."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.config import DataPaths
+from pipeline.errors import ConfigError
+from pipeline.export import build_page, export, export_text, split_cue
+from pipeline.review.fixture import build_sample
+from pipeline.review.store import ReviewStore
+from pipeline.subtitles import Cue, parse_captions
+
+SLUG = "open-college"
+
+
+@pytest.fixture()
+def paths(tmp_path) -> DataPaths:
+    paths = DataPaths(tmp_path / "data")
+    build_sample(paths, SLUG)
+    return paths
+
+
+def decide(store, kind, item_id, action, source, text=None):
+    return store.set_item(SLUG, kind, item_id, action, source_text=source, editor="Anne",
+                          expected_version=0, text=text)
+
+
+def test_nothing_approved_gives_title_and_chapters_only(paths):
+    page = build_page(paths, SLUG)
+    assert not paths.review_db.exists(), "export reads the review database, never creates it"
+    assert page.title == "Open college Krachtenbundeling" and [c.title for c in page.chapters] == [
+        "intro", "Uitleg programma Krachtenbundeling"]
+    assert (page.introduction, page.summary, page.quotes, page.questions, page.speakers) == ("", "", [], [], [])
+
+
+def test_page_has_approved_and_edited_items_in_corrected_text(paths):
+    store = ReviewStore(paths.review_db)
+    store.add_rule(SLUG, "krattenbundeling", "Krachtenbundeling", "Anne")
+    intro = "Floris Bakermans en Alex Smienk gaven een open college over de krattenbundeling."
+    decide(store, "introduction", "introduction", "approve", intro)
+    decide(store, "quote", "quote-s000015000", "edit",
+           "Er gebeurden al veel goede dingen, maar te versnipperd, vrijblijvend en kleinschalig.",
+           "Er gebeurden al veel goede dingen, maar te versnipperd.")
+    decide(store, "quote", "quote-s000004500", "reject", "Ik ben Floris Bakermans van AT Osborne.")
+    decide(store, "question", "qa-s000025500", "approve", "Hoe kan je maatschappelijk human capital mobiliseren?")
+    decide(store, "speaker", "speaker-1", "approve",
+           "Floris Bakermans\nAT Osborne\nProgrammasecretaris Smart Mobility")
+    decide(store, "summary_sentence", "sum-s000020500", "approve",
+           "In de Krachtenbundeling zorgen we voor meer samenhang en slagkracht.")
+    md = export_text(paths, SLUG, "md")
+    assert "## Introductie" in md and "over de Krachtenbundeling." in md, "rules apply to exported text"
+    assert "\u201cEr gebeurden al veel goede dingen, maar te versnipperd,\u201d vertelt Floris." in md
+    assert "Ik ben Floris" not in md, "rejected quote left out"
+    assert "**Vraag:** Hoe kan je maatschappelijk human capital mobiliseren?" in md
+    assert "**Antwoord" not in md, "an answer is only exported once approved"
+    assert "**Floris Bakermans**" in md and "**Alex Smienk**" not in md
+    assert "meer samenhang en slagkracht" in md
+    html = export_text(paths, SLUG, "html")
+    assert html.startswith("<!DOCTYPE html>") and "<h2>Samenvatting</h2>" in html
+
+
+def test_stale_decisions_are_not_exported(paths):
+    store = ReviewStore(paths.review_db)
+    decide(store, "summary", "summary", "approve", "An earlier machine summary.")
+    assert build_page(paths, SLUG).summary == ""
+
+
+def test_subtitles_use_corrected_sentences_and_escape_nothing_away(paths):
+    store = ReviewStore(paths.review_db)
+    store.correct_sentence(SLUG, "s000000000", source_text="Welkom bij dit open college over de krattenbundeling.",
+                           text="Welkom bij dit open college over de Krachtenbundeling.", editor="Anne",
+                           expected_version=0)
+    srt = export_text(paths, SLUG, "srt")
+    cues = parse_captions(srt, "export.srt")
+    assert cues[0].text == "Welkom bij dit open college over de Krachtenbundeling."
+    assert all(b.start >= a.start for a, b in zip(cues, cues[1:])), "timestamps only move forward"
+    assert all(len(c.text) <= 84 or " " not in c.text for c in cues)
+    vtt = export_text(paths, SLUG, "vtt")
+    assert vtt.startswith("WEBVTT") and "00:00:00.000 --> 00:00:04.000" in vtt
+
+
+def test_split_cue_keeps_every_word_and_the_time_span():
+    cue = Cue(10.0, 20.0, " ".join(f"woord{i}" for i in range(40)))
+    parts = split_cue(cue, 40)
+    assert " ".join(p.text for p in parts) == cue.text
+    assert parts[0].start == 10.0 and parts[-1].end == 20.0
+    assert all(len(p.text) <= 40 for p in parts)
+    assert all(a.end == pytest.approx(b.start, abs=0.002) for a, b in zip(parts, parts[1:]))
+
+
+def test_export_writes_atomically_and_cli(paths, capsys):
+    path = export(paths, SLUG, "md")
+    assert path == paths.work_dir(SLUG) / "export" / "page.md" and path.read_text().startswith("# Terugkijken")
+    out = paths.root / "out.vtt"
+    assert main(["--data", str(paths.root), "export", SLUG, "--format", "vtt", "--out", str(out)]) == 0
+    assert out.read_text().startswith("WEBVTT") and str(out) in capsys.readouterr().out
+    assert main(["--data", str(paths.root), "export", "missing", "--format", "md"]) == 1
+    assert "no recording 'missing'" in capsys.readouterr().err
+    with pytest.raises(ConfigError):
+        export_text(paths, SLUG, "docx")
