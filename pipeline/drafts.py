@@ -20,6 +20,7 @@ import numpy as np
 
 from pipeline import __version__, fsutil
 from pipeline.artifacts import Transcript
+from pipeline.chapters import load_chapters
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.nlp import LanguageTools, language_tools, word_count
 from pipeline.publish import PageChapter, PageDraft, PageQuestion, PageQuote, draft_introduction, moment_link
@@ -281,17 +282,18 @@ def _provenance(transcript: Transcript, chapters: list[ChapterSpan], options: Dr
 # ---------------------------------------------------------------- files
 
 def read_chapters(path: str | Path) -> list[ChapterSpan]:
-    """The chapters of chapters.json (written by the chapters stage), in order."""
+    """The chapters of chapters.json, read through the chapters stage's loader, in order."""
     path = Path(path)
+    if not path.is_file():
+        raise PipelineError(f"{path} does not exist; run the chapters stage first")
     try:
-        data = fsutil.read_json(path)
-        return [ChapterSpan(index=int(c["index"]), title=str(c.get("title", "")), start=float(c["start"]),
-                            end=float(c["end"]), segment_ids=tuple(int(i) for i in c["segment_ids"]),
-                            text=str(c.get("text") or "")) for c in data["chapters"]]
-    except FileNotFoundError:
-        raise PipelineError(f"{path} does not exist; run the chapters stage first") from None
+        chapters = load_chapters(path).chapters
     except (ValueError, KeyError, TypeError) as exc:
         raise PipelineError(f"{path}: not a valid chapters.json ({exc!r}); re-run the chapters stage") from exc
+    return [ChapterSpan(index=c.index, title=c.title, start=c.start, end=c.end, segment_ids=tuple(c.segment_ids),
+                        text=c.text, parts=tuple((p.segment_id, p.word_start, p.word_end, p.text)
+                                                 for p in c.pieces if "split" in p.flags))
+            for c in chapters]
 
 
 def page_draft(drafts: Drafts, recording: Recording, media_url: str, page_quotes: int = 2) -> PageDraft:

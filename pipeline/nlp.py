@@ -220,7 +220,7 @@ def word_count(text: str) -> int:
 PROCEDURAL = {
     "nl": re.compile(
         r"\b(slides?|sheets?|dia'?s?|volgende (dia|sheet|slide)|scherm (delen|zien)|mijn scherm"
-        r"|(horen|zien) jullie|kunnen jullie (me|mij|het) (horen|zien)|hoor(t|en)? (je|jullie) me"
+        r"|(horen|zien) jullie|kunnen jullie (me|mij|het)( \w+)? (horen|zien)|hoor(t|en)? (je|jullie) me"
         r"|microfoon|mute|de chat|in de chat|welkom( allemaal)?|pauze|agenda van vandaag"
         r"|dan (gaan|kijken) we (nu )?(naar|door)|vragen uit de zaal|gaan we (nu )?(beginnen|starten)|laten we beginnen"
         r"|ik geef (het woord|de beurt)|even kijken|even wachten|mentimeter"

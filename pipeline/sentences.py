@@ -99,8 +99,9 @@ def sentence_id(start: float, taken: set[str]) -> str:
 class ChapterSpan:
     """What sentence splitting needs of a chapter (chapters.json): its segments and text.
 
-    A segment listed by two chapters was split at a word boundary; each chapter keeps the words
-    that start inside [start, end).
+    A segment listed by two chapters was split at a word boundary. `parts` says where, as
+    (segment_id, word_start, word_end, text) of each split segment's part in this chapter (the
+    chapters stage's pieces); without it, the chapter keeps the words that start inside [start, end).
     """
 
     index: int
@@ -109,6 +110,7 @@ class ChapterSpan:
     end: float
     segment_ids: tuple[int, ...]
     text: str = ""
+    parts: tuple[tuple[int, int, int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -165,13 +167,17 @@ def _shared_segments(chapters: list[ChapterSpan]) -> set[int]:
 def _chapter_pieces(chapter: ChapterSpan, by_id: dict[int, Segment], shared: set[int]) -> list[tuple[Segment, str, list]]:
     """(segment, text, words) of each segment in the chapter; a shared segment keeps its words in [start, end)."""
     end = chapter.end if chapter.end > chapter.start else math.inf
+    parts = {p[0]: p for p in chapter.parts}
     pieces = []
     for sid in chapter.segment_ids:
         segment = by_id.get(sid)
         if segment is None:
             raise PipelineError(f"chapter {chapter.index} lists segment {sid}, which transcript.json lacks; re-run chapters")
         words = segment.words
-        if sid in shared:
+        if sid in parts:
+            _, first, last, text = parts[sid]
+            words = words[first:last]
+        elif sid in shared:
             words = [w for w in words if chapter.start - 1e-3 <= w.start < end - 1e-3]
             text = "".join(w.word for w in words).strip()
         else:

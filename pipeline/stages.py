@@ -7,9 +7,9 @@ from pipeline.runner import Stage
 
 def all_stages() -> list[Stage]:
     """Every stage in the order the runner runs them."""
-    from pipeline import chapters, extract, index, transcribe
+    from pipeline import chapters, drafts, extract, index, transcribe
 
-    return [extract.STAGE, transcribe.STAGE, chapters.STAGE, index.STAGE]
+    return [extract.STAGE, transcribe.STAGE, chapters.STAGE, drafts.STAGE, index.STAGE]
 
 
 def select_stages(names: list[str] | None) -> list[Stage]:

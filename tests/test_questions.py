@@ -1,0 +1,66 @@
+"""Open questions: audience questions paired with the answer that follows."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "drafts"))
+from drafts_fixture import build, lecture  # noqa: E402
+
+from pipeline.nlp import language_tools  # noqa: E402
+from pipeline.questions import QuestionOptions, find_questions, is_qa_chapter  # noqa: E402
+from pipeline.sentences import split_sentences  # noqa: E402
+
+OPTIONS = QuestionOptions()
+
+
+@pytest.mark.parametrize("name", ["nl", "en"])
+def test_questions_are_found_with_their_answers(name):
+    spec = lecture(name)
+    transcript, chapters, _ = build(spec)
+    tools = language_tools(name)
+    sentences = split_sentences(transcript, chapters, tools)
+    found = [q for c in chapters for q in find_questions(sentences.in_chapter(c.index), c.title, tools, OPTIONS)]
+    assert len(found) == len(spec["questions"])
+    for item, expected in zip(found, spec["questions"]):
+        assert item.question[0].text.startswith(expected["question"])
+        assert item.answer and item.answer[0].text.startswith(expected["answer"])
+        assert item.question[-1].end <= item.answer[0].start
+        assert not any(s.text.endswith("?") for s in item.answer)
+    # Two answers do not run into each other: the next question ends the previous answer.
+    assert found[0].answer[-1].end < found[1].question[0].start
+
+
+def _sentences(texts, title, language):
+    spec = {**lecture(language), "chapters": [{"title": title, "sentences": texts}]}
+    transcript, chapters, _ = build(spec)
+    return split_sentences(transcript, chapters, language_tools(language)).sentences
+
+
+def test_rhetorical_questions_in_a_lecture_chapter_are_not_audience_questions():
+    texts = ["Waarom is data zo belangrijk voor wegbeheerders?", "Omdat je zonder data niet kunt sturen."]
+    assert find_questions(_sentences(texts, "Uitleg programma", "nl"), "Uitleg programma",
+                          language_tools("nl"), OPTIONS) == []
+
+
+def test_announced_question_outside_qa_chapter_is_found():
+    texts = ["Er is een vraag uit de zaal.", "Hoe verdelen jullie de kosten tussen provincies?",
+             "De kosten verdelen we naar rato van het aantal inwoners.", "Toch?"]
+    found = find_questions(_sentences(texts, "Financiering", "nl"), "Financiering", language_tools("nl"), OPTIONS)
+    assert len(found) == 1
+    assert found[0].question[0].text == texts[1]
+    assert [s.text for s in found[0].answer] == texts[2:]  # 'Toch?' is a tag, too short to be a question
+
+
+def test_consecutive_question_sentences_form_one_question():
+    texts = ["How can citizens help?", "Should the government step back and let them organise it?",
+             "Good point.", "Citizens bring a lot of knowledge, but coordination stays necessary."]
+    found = find_questions(_sentences(texts, "Q&A", "en"), "Q&A", language_tools("en"), OPTIONS)
+    assert len(found) == 1 and len(found[0].question) == 2 and len(found[0].answer) == 2
+
+
+def test_qa_chapter_titles():
+    assert is_qa_chapter("Vragen uit de zaal") and is_qa_chapter("Q&A") and is_qa_chapter("Questions from the audience")
+    assert not is_qa_chapter("Uitleg programma Krachtenbundeling (Floris)")
