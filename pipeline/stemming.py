@@ -22,6 +22,8 @@ SNOWBALL_LANGUAGES = {"nl": "dutch", "en": "english", "de": "german", "fr": "fre
 WORD_RE = re.compile(r"[^\W_]+")
 # "iVRI's", "auto's": the 's is grammar, not part of the name (Dutch plural, English possessive).
 APOSTROPHE_S_RE = re.compile(r"(?<=[^\W_])['’]s\b", re.IGNORECASE)
+# Combining marks left by NFKD decomposition ('ë' -> 'e' + U+0308): the diacritics to drop.
+COMBINING_RE = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _CACHE_LIMIT = 500_000
 
 
@@ -29,8 +31,7 @@ def fold(text: str) -> str:
     """Lowercase with diacritics removed: 'Ideeën' -> 'ideeen', 'Café' -> 'cafe'."""
     if text.isascii():
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return COMBINING_RE.sub("", unicodedata.normalize("NFKD", text)).lower()
 
 
 def words(text: str) -> list[str]:
@@ -68,8 +69,11 @@ class Stemmer:
 
     def stem_words(self, text: str) -> list[str]:
         """Stems of every token of a text, in order."""
-        stem = self.stem
-        return [stem(w) for w in words(APOSTROPHE_S_RE.sub("", text))]
+        if "'" in text or "’" in text:
+            text = APOSTROPHE_S_RE.sub("", text)
+        cache, stem = self._cache, self.stem
+        # Inline cache lookup: this loop runs for every word of every indexed row.
+        return [cache[w] if w in cache else stem(w) for w in words(text)]
 
     def stem_text(self, text: str) -> str:
         """The stems of a text joined by spaces: what the index stores in its stems column."""
