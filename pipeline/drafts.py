@@ -274,7 +274,9 @@ def _provenance(transcript: Transcript, chapters: list[ChapterSpan], options: Dr
         "method": METHOD,
         "parameters": asdict(options),
         "version": {"lecture-pipeline": __version__, "nltk": nltk.__version__, "numpy": np.__version__},
-        "transcript_sha256": canonical(transcript.to_json()),
+        # Hash what drafting reads (times, texts, words), built directly: asdict() of 20k words is slow.
+        "transcript_sha256": canonical([[s.id, s.start, s.end, s.text, [[w.start, w.end, w.word] for w in s.words]]
+                                        for s in transcript.segments]),
         "chapters_sha256": canonical([asdict(c) for c in chapters]),
     }
 

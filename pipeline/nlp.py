@@ -76,7 +76,7 @@ class LanguageTools:
 
     def stem(self, word: str) -> str:
         """The Snowball stem of a lower-cased word."""
-        return _stemmer(self.name).stem(word)
+        return _stem(self.code, word)
 
     def terms(self, text: str) -> list[str]:
         """Content terms of a text: stems of words that are not stopwords, fillers or single letters."""
@@ -130,6 +130,12 @@ def _punkt(name: str) -> PunktTokenizer:
 @functools.lru_cache(maxsize=8)
 def _stemmer(name: str) -> SnowballStemmer:
     return SnowballStemmer(name if name in SnowballStemmer.languages else "english")
+
+
+@functools.lru_cache(maxsize=200_000)
+def _stem(code: str, word: str) -> str:
+    # Snowball is the drafts stage's hot spot; a lecture uses a few thousand distinct words.
+    return _stemmer(NLTK_NAMES.get(code, "english")).stem(word)
 
 
 def _stopwords(name: str) -> frozenset[str]:
