@@ -71,7 +71,7 @@ def test_approve_persists_and_is_recorded(client):
     plain = client.post(f"/r/{SLUG}/items/quote/{quote_id}", data={"csrf": token, "editor": "Anne",
                         "action": "reject", "version": "1"}, follow_redirects=False)
     assert plain.status_code == 303 and plain.headers["location"].endswith(f"#item-quote-{quote_id}")
-    assert "Anne</span> reject" in client.get(f"/r/{SLUG}").text
+    assert "Anne</span> rejected" in client.get(f"/r/{SLUG}").text
 
 
 def test_second_concurrent_save_is_refused_with_the_current_version(client):
@@ -152,7 +152,7 @@ def test_sentence_correction_rules_and_glossary_change_shown_text(client):
     assert item(client, "question", "qa-s000025500")["text"].endswith("Human Capital mobiliseren?")
     # undo the rule: the machine text is back
     history = client.get(f"/r/{SLUG}").text
-    rule_undo = re.search(r'action="/r/open-college/undo/(\d+)"', history.split("add rule")[1]).group(1)
+    rule_undo = re.search(r'action="/r/open-college/undo/(\d+)"', history.split("added rule")[1]).group(1)
     assert post(client, f"/r/{SLUG}/undo/{rule_undo}", token).status_code == 200
     shown = {s["id"]: s["text"] for s in state(client)["sentences"]}
     assert "human capital" in shown["s000025500"]

@@ -330,3 +330,24 @@ def _orphans(b: _Builder) -> list[ReviewItem]:
         out.append(ReviewItem(kind, item_id, stored.source_text, stored.text or stored.source_text,
                               "stale", stored, start=stored.data.get("start"), end=stored.data.get("end")))
     return out
+
+
+VERBS = {"approve": "approved", "edit": "edited", "reject": "rejected", "reopen": "reopened", "add": "added",
+         "add rule": "added rule", "remove rule": "removed rule", "add term": "added term",
+         "remove term": "removed term"}
+
+
+def describe_change(entry) -> tuple[str, str]:
+    """(verb, what) of a history entry in words an editor reads: ('edited', 'Quote “Ik geloof…”')."""
+    undo = entry.action.startswith("undo ")
+    verb = VERBS.get(entry.action[5:] if undo else entry.action, entry.action)
+    row = entry.after or entry.before or {}
+    if entry.tbl == "items":
+        label = KIND_LABELS.get(row.get("kind", ""), row.get("kind", ""))
+        text = " ".join(str(row.get("text") or row.get("source_text") or "").split())
+        what = f"{label} \u201c{text[:48]}{'…' if len(text) > 48 else ''}\u201d"
+    elif entry.tbl == "rules":
+        what = f"\u201c{row.get('find', '')}\u201d \u2192 \u201c{row.get('replace', '')}\u201d"
+    else:
+        what = f"\u201c{row.get('term', '')}\u201d"
+    return (f"undid: {verb}" if undo else verb), what

@@ -10,7 +10,7 @@ from pipeline import fsutil
 from pipeline.config import SLUG_RE, DataPaths
 from pipeline.errors import PipelineError
 from pipeline.review import web
-from pipeline.review.model import RecordingView, load_view
+from pipeline.review.model import RecordingView, describe_change, load_view
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -66,7 +66,8 @@ def recording_page(request: Request, slug: str):
     store = request.app.state.store
     return web.html(request, "recording.html", view=view, slug=slug,
                     stages=stage_progress(request.app.state.paths, slug), counts=view.counts(),
-                    rules=store.rules(slug), glossary=store.glossary(), history=store.history(slug, 60))
+                    rules=store.rules(slug), glossary=store.glossary(),
+                    history=[(e, *describe_change(e)) for e in store.history(slug, 60)])
 
 
 @router.get("/r/{slug}/media")

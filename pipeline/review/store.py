@@ -249,10 +249,10 @@ class ReviewStore:
             before = self._row(conn, "items", [slug, kind, item_id])
             version = before["version"] if before else 0
             if expected_version != version:
+                who, when = (before["editor"], _clock(before["updated_at"])) if before else ("someone", "?")
                 raise ConflictError(
-                    f"not saved: {before['editor'] if before else 'someone'} changed this item at "
-                    f"{before['updated_at'] if before else '?'}; the current version is shown, "
-                    "apply your change again if it is still needed", before)
+                    f"Not saved: {who} changed this item at {when}. The current version is shown; "
+                    "apply your change again if it is still needed.", before)
             after = {
                 "slug": slug, "kind": kind, "item_id": item_id, "status": ACTIONS[action],
                 "source_text": source_text,
@@ -402,6 +402,11 @@ class ReviewStore:
     def history_entry(self, entry_id: int) -> HistoryEntry:
         with self._conn() as conn:
             return _entry(conn.execute("SELECT * FROM history WHERE id = ?", (entry_id,)).fetchone())
+
+
+def _clock(stamp: str) -> str:
+    """'2026-11-27T12:19:12+0000' -> '12:19:12' (the day is today in practice; the history has it all)."""
+    return stamp[11:19] if len(stamp) >= 19 else stamp
 
 
 def _rule(row: dict[str, Any]) -> RuleState:
