@@ -7,6 +7,7 @@ ranges, so every word lands in exactly one chapter by construction.
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -26,10 +27,10 @@ class ChapterOptions:
     window: float = 8.0  # seconds either side of a listed time searched for a break
     min_pause: float = 0.3  # a silence between words at least this long counts as a break
     long_pause: float = 1.0  # a pause this long ends a thought even without punctuation
-    pause_cap: float = 2.0  # longer pauses score no better than this (seconds)
+    pause_cap: float = 5.0  # longer pauses score no better than this (seconds; score grows as log(1 + pause))
     sentence_weight: float = 1.0  # score for a break right after '.', '?', '!'
-    pause_weight: float = 1.0  # score for a pause of pause_cap seconds (linear below it)
-    segment_weight: float = 0.2  # score for a break between Whisper segments
+    pause_weight: float = 1.5  # score for a pause of pause_cap seconds
+    segment_weight: float = 0.1  # score for a break between Whisper segments (weak: VAD chunking decides them)
     speaker_weight: float = 0.5  # score for a speaker change (when segments name speakers)
     distance_weight: float = 0.5  # penalty for a break a whole window away from the listed time
     min_chapter_seconds: float = 10.0  # shorter chapters are flagged 'short'
@@ -143,7 +144,8 @@ def score(gaps: Gaps, i: int, t: float, options: ChapterOptions) -> float:
     """How good a chapter break gap i is for listed time t (higher is better)."""
     o = options
     return (o.sentence_weight * gaps.sentence_end(i)
-            + o.pause_weight * min(gaps.pause(i), o.pause_cap) / o.pause_cap
+            # log: a 4 s pause beats a 2 s one, but 0.5 s vs 1 s matters more than 4 s vs 4.5 s
+            + o.pause_weight * math.log1p(min(gaps.pause(i), o.pause_cap)) / math.log1p(o.pause_cap)
             + o.segment_weight * gaps.segment_change(i)
             + o.speaker_weight * gaps.speaker_change(i)
             - o.distance_weight * gaps.distance(i, t) / o.window)
@@ -165,8 +167,13 @@ def snap_boundaries(units: list[Unit], listed: list[float], duration: float,
 
 def _snap_one(gaps: Gaps, t: float, first: int, neighbours: tuple[float, float],
               options: ChapterOptions) -> Boundary:
-    lo_t, hi_t = max(t - options.window, neighbours[0]), min(t + options.window, neighbours[1])
-    candidates = [i for i in range(first, len(gaps)) if _overlaps(gaps.span(i), lo_t, hi_t)]
+    # A gap belongs to the listed time nearest its middle (or to the one inside it), so one chapter's
+    # boundary never takes the break that the next listed chapter is about.
+    candidates = [
+        i for i in range(first, len(gaps))
+        if _overlaps(gaps.span(i), t - options.window, t + options.window)
+        and (neighbours[0] < sum(gaps.span(i)) / 2 <= neighbours[1] or gaps.distance(i, t) == 0)
+    ]
     breaks = [i for i in candidates if gaps.is_break(i, options)]
     in_sentence = _listed_in_sentence(gaps, t, first, options)
     if breaks:

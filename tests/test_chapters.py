@@ -1,6 +1,7 @@
 """The chapters stage: snapping, every word in exactly one chapter, artifacts, sanity flags, re-runs."""
 from __future__ import annotations
 
+import itertools
 import json
 
 import pandas as pd
@@ -87,6 +88,18 @@ def test_listed_times_a_few_seconds_off_snap_to_the_pause_between_chapters():
     assert second.snap["reason"] == "pause 2.0 s, after a sentence end"
     assert second.snap["moved"] == pytest.approx(true[1] - second.listed_start)
     assert result.warnings == [] and all(c.flags == [] for c in result.chapters)
+    assert_every_word_once(result, transcript)
+
+
+def test_a_boundary_does_not_take_the_longer_pause_that_the_next_listed_chapter_is_about():
+    # Real Whisper timings of the built recording: both listed times 4 s late; the pause before the third
+    # chapter is longer than the one before the second and lies within the second's window.
+    transcript = script((0.5, sentence(8, "a.")), (0.5, sentence(8, "b.")), (0.5, sentence(8, "c.")),
+                        (1.97, sentence(8, "d.")), (0.96, sentence(8, "e.")), (0.96, sentence(5, "f.")),
+                        (2.54, sentence(8, "g.")), (0.6, sentence(8, "h.")), (0.6, sentence(8, "i.")))
+    true = [transcript.segments[i].start for i in (0, 3, 6)]
+    result = split_transcript(transcript, listed(f"0:00 Een\n0:{round(true[1] + 4)} Twee\n0:{round(true[2] + 4)} Drie\n"))
+    assert [c.start for c in result.chapters] == true
     assert_every_word_once(result, transcript)
 
 
@@ -334,3 +347,33 @@ def test_real_speech_boundaries_land_within_a_second_of_the_true_starts(built):
     assert all(c.snap["snapped"] and c.snap["sentence_end"] for c in result.chapters[1:])
     assert_every_word_once(result, transcript)
     assert result.warnings == []
+
+
+@pytest.mark.slow
+def test_real_speech_any_listed_offsets_of_2_to_4_seconds(built):
+    recording, transcript = built
+    true, titles = recording.true_starts, [e.title for e in listed(recording.chapter_text).entries]
+    worst = 0.0
+    for offsets in itertools.product([-4, -3, -2, 2, 3, 4], repeat=len(true) - 1):
+        times = [0] + [round(t + o) for t, o in zip(true[1:], offsets)]
+        text = "".join(f"{s // 60}:{s % 60:02d} {title}\n" for s, title in zip(times, titles))
+        result = split_transcript(transcript, listed(text))
+        worst = max([worst] + [abs(c.start - t) for c, t in zip(result.chapters[1:], true[1:])])
+        assert [len(all_words(result, transcript))] == [len(transcript.words())]
+    assert worst <= 1.0
+
+
+@pytest.mark.slow
+def test_demo_sample_through_the_runner_lands_within_a_second_of_its_true_starts(data):
+    from conftest import SAMPLE
+    from pipeline import extract, transcribe
+    from pipeline.recording import add_recording as add
+
+    add(data, "demo", SAMPLE / "open-college-demo.ogg", page=SAMPLE / "page.txt")
+    results = run_recording(data, "demo", [extract.STAGE, transcribe.STAGE, chapters_stage.STAGE])
+    assert [r.status for r in results] == ["ran", "ran", "ran"], [r.error for r in results]
+    result = load_chapters(data.work_dir("demo") / "chapters.json")
+    true = [float(line.split("\t")[0]) for line in (SAMPLE / "true_chapter_starts.tsv").read_text().splitlines()]
+    assert len(result.chapters) == len(true)
+    assert all(abs(c.start - t) <= 1.0 for c, t in zip(result.chapters, true)), [c.start for c in result.chapters]
+    assert_every_word_once(result, Transcript.load(data.work_dir("demo") / "transcript.json"))
