@@ -38,6 +38,9 @@ all: setup
 status: setup
 	$(BIN)/pipeline status
 
+review: setup
+	$(BIN)/pipeline review
+
 search: setup
 	$(BIN)/pipeline search "$(Q)"
 
