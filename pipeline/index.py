@@ -287,8 +287,10 @@ def _segment_rows(path: Path) -> tuple[list[IndexRow], dict[int, str]]:
         raise PipelineError(f"{path}: segments table lacks {', '.join(sorted(missing))}; re-run the chapters stage")
     ids = table["segment_id"] if "segment_id" in table else table.get("id", pd.Series(range(len(table))))
     chapter = table["chapter_index"] if "chapter_index" in table else pd.Series([0] * len(table))
-    rows = [IndexRow(f"seg{int(i)}", int(c), float(s), float(e), str(t))
-            for i, c, s, e, t in zip(ids, chapter, table["start"], table["end"], table["text"])]
+    # A segment split at a chapter boundary has parts 0, 1, ...: (segment_id, part) is the key.
+    part = table["part"] if "part" in table else pd.Series([0] * len(table))
+    rows = [IndexRow(f"seg{int(i)}" + (f".{int(p)}" if p else ""), int(c), float(s), float(e), str(t))
+            for i, p, c, s, e, t in zip(ids, part, chapter, table["start"], table["end"], table["text"])]
     titles = {}
     if "chapter_title" in table:
         titles = {int(c): str(t) for c, t in zip(chapter, table["chapter_title"])}

@@ -99,10 +99,13 @@ class SearchHit:
         data.pop("fragments")
         return data
 
+    def sentence_html(self) -> str:
+        """The hit's sentence as escaped HTML with <mark> around the matched words."""
+        return "".join(f"<mark>{html.escape(t)}</mark>" if hit else html.escape(t) for t, hit in self.fragments)
+
     def snippet_html(self) -> str:
-        """The snippet as escaped HTML with <mark> around the matched words."""
-        marked = "".join(f"<mark>{html.escape(t)}</mark>" if hit else html.escape(t) for t, hit in self.fragments)
-        parts = [html.escape(self.context_before), marked, html.escape(self.context_after)]
+        """The snippet (context, marked sentence, context) as escaped HTML."""
+        parts = [html.escape(self.context_before), self.sentence_html(), html.escape(self.context_after)]
         return " ".join(p for p in parts if p)
 
 
@@ -252,7 +255,7 @@ def moment_links(paths: DataPaths, slug: str, media: str, start: float, review_u
     """Links to the moment: the review app's recording page at that time, and the media file#t=."""
     seconds = f"{max(start, 0.0):.1f}"
     media_file = paths.recording_dir(slug) / media
-    return {"review_url": f"{review_url.rstrip('/')}/recordings/{slug}?t={seconds}",
+    return {"review_url": f"{review_url.rstrip('/')}/r/{slug}?t={seconds}",
             "media_url": f"{media_file.as_uri()}#t={seconds}"}
 
 

@@ -55,5 +55,5 @@ def test_notebook_runs_on_a_processed_data_folder(processed, monkeypatch):
     assert "segments in 2 recordings" in outputs(code[1])
     assert "Floris Bakermans" in outputs(code[2])              # talk time per speaker
     assert "open-college-nl" in outputs(code[3])               # distinctive terms per chapter
-    assert "open-college-nl" in outputs(code[4]) and "8765/recordings/open-college-" in outputs(code[4])
+    assert "open-college-nl" in outputs(code[4]) and "8765/r/open-college-" in outputs(code[4])
     assert any("image/png" in out.get("data", {}) for out in code[5].outputs)  # the plot

@@ -94,7 +94,7 @@ def test_hit_has_chapter_speaker_context_and_links(paths):
     assert (hit.start, hit.end, hit.sentence_id) == (150.0, 159.5, "s000150000")
     assert hit.context_before == DUTCH_SENTENCES[4][2] and hit.context_after == DUTCH_SENTENCES[6][2]
     assert "**ideeën**" in hit.snippet and hit.snippet.startswith(DUTCH_SENTENCES[4][2])
-    assert hit.review_url.endswith("/recordings/krachtenbundeling?t=150.0")
+    assert hit.review_url == "http://127.0.0.1:8765/r/krachtenbundeling?t=150.0"
     assert hit.media_url.startswith("file://") and hit.media_url.endswith("/krachtenbundeling/lecture.mp4#t=150.0")
     phrase = search(paths, '"human capital"', SearchFilters(language="nl"))[0]
     assert "<mark>Human Capital</mark>" in phrase.snippet_html()
@@ -192,3 +192,21 @@ def test_cli_formats_and_errors(paths):
     bad = cli(paths, '"human capital')
     assert bad.returncode == 1 and bad.stderr.strip().startswith("error: unbalanced double quote")
     assert "Traceback" not in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_review_app_search_page(paths):
+    from fastapi.testclient import TestClient
+
+    from pipeline.review.app import create_app
+
+    client = TestClient(create_app(paths))
+    assert 'href="/search"' in client.get("/").text  # the navigation links to the page
+    page = client.get("/search", params={"q": "ideeën", "speaker": "Floris"})
+    assert page.status_code == 200
+    assert "<mark>ideeën</mark>" in page.text and 'href="/r/krachtenbundeling?t=150.0"' in page.text
+    assert 'href="/r/krachtenbundeling/media#t=150.0"' in page.text and "Floris Bakermans" in page.text
+    rows = client.get("/search", params={"q": "capital", "language": "en"}, headers={"accept": "application/json"}).json()
+    assert [r["recording"] for r in rows] == ["inaugural"]
+    bad = client.get("/search", params={"q": '"<script>alert(1)</script>'})
+    assert bad.status_code == 422 and "unbalanced double quote" in bad.text and "<script>alert" not in bad.text
+    assert "No results" in client.get("/search", params={"q": "fiets"}).text

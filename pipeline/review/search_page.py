@@ -38,7 +38,7 @@ def _results(paths: DataPaths, form: dict[str, str], limit: int) -> list[dict]:
     rows = []
     for hit in hits:
         seconds = f"{max(hit.start, 0.0):.1f}"
-        rows.append({**hit.to_dict(), "snippet_html": Markup(hit.snippet_html()),
+        rows.append({**hit.to_dict(), "sentence_html": Markup(hit.sentence_html()),
                      "moment_url": f"/r/{hit.recording}?t={seconds}", "media_link": f"/r/{hit.recording}/media#t={seconds}"})
     return rows
 
@@ -59,7 +59,7 @@ def search_page(request: Request, q: str = "", recording: str = "", speaker: str
     if web.wants_json(request):
         if error:
             return JSONResponse({"error": error}, status_code=422)
-        return JSONResponse([{k: v for k, v in r.items() if k != "snippet_html"} for r in results])
+        return JSONResponse([{k: v for k, v in r.items() if k != "sentence_html"} for r in results])
     recordings, languages = _choices(paths)
     response = web.html(request, "search.html", form=form, results=results, error=error,
                         recordings=recordings, languages=languages, searched=bool(q.strip()))
