@@ -125,7 +125,8 @@ def split_transcript(transcript: Transcript, chapter_list: ChapterList | None,
     duration = max([transcript.duration] + [u.end for u in units])
     if chapter_list and chapter_list.entries:
         listed = resolve(chapter_list, duration)
-        entries, warnings, source = list(listed.entries), list(listed.warnings), listed.source
+        entries, warnings = list(listed.entries), list(listed.warnings)
+        source = Path(listed.source).name  # 'recording.yaml' or the chapter file, not a machine's path
     else:
         entries = [ChapterEntry(0.0, title or "whole recording")]
         warnings, source = ["no chapter list: one chapter for the whole recording"], "none"

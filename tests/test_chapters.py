@@ -214,7 +214,7 @@ def test_stage_writes_chapters_json_subtitles_text_and_segments_table(data):
     assert result.status == "ran", result.error
     work = data.work_dir("college")
     raw = json.loads((work / "chapters.json").read_text(encoding="utf-8"))
-    assert raw["schema_version"] == 1 and raw["options"]["window"] == 8.0
+    assert raw["schema_version"] == 1 and raw["options"]["window"] == 8.0 and raw["source"] == "recording.yaml"
     assert {"index", "title", "listed_start", "start", "end", "segment_ids", "text", "word_count", "flags",
             "snap"} <= set(raw["chapters"][0])
     loaded = load_chapters(work / "chapters.json")
