@@ -202,3 +202,11 @@ def test_binding_beyond_localhost_needs_a_token(monkeypatch):
     check_bind("0.0.0.0", "s3cret")
     with pytest.raises(ConfigError, match="token"):
         check_bind("0.0.0.0", None)
+
+
+def test_cli_review_refuses_a_network_bind_without_token(monkeypatch, capsys, paths):
+    from pipeline.cli import main
+
+    monkeypatch.delenv("REVIEW_TOKEN", raising=False)
+    assert main(["--data", str(paths.root), "review", "--host", "0.0.0.0"]) == 1
+    assert "token" in capsys.readouterr().err

@@ -8,6 +8,7 @@ misheard word, add a quote by selecting transcript text, reload, re-run the pipe
 """
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import threading
@@ -20,6 +21,8 @@ from pipeline.config import DataPaths
 from pipeline.media import ffmpeg_exe
 from pipeline.recording import add_recording
 from pipeline.review.app import create_app
+from pipeline.review.fixture import build_sample
+from pipeline.review.store import ReviewStore
 from pipeline.runner import run_recording
 from pipeline.stages import all_stages
 
@@ -76,23 +79,31 @@ def processed(tmp_path_factory) -> DataPaths:
     return paths
 
 
-@pytest.fixture(scope="module")
-def server(processed):
+@contextlib.contextmanager
+def serving(paths: DataPaths):
+    """The review app on a free local port, in a thread."""
     import uvicorn
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    app_server = uvicorn.Server(uvicorn.Config(create_app(processed), host="127.0.0.1", port=port,
-                                               log_level="warning"))
+    app_server = uvicorn.Server(uvicorn.Config(create_app(paths), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=app_server.run, daemon=True)
     thread.start()
     deadline = time.time() + 20
     while not app_server.started and time.time() < deadline:
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    app_server.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        app_server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def server(processed):
+    with serving(processed) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -267,3 +278,30 @@ def test_recording_list_shows_progress(page, server):
     assert row.locator(".stage-done").count() == 5
     assert "approved" in row.inner_text()
     page.screenshot(path=str(ARTIFACTS / "review_list.png"))
+
+
+def test_every_review_state_is_visibly_distinct(page, tmp_path):
+    """Approved, edited, rejected, stale and open items look different (colour and label)."""
+    paths = DataPaths(tmp_path / "data")
+    build_sample(paths, "states")
+    store = ReviewStore(paths.review_db)
+    decide = lambda kind, item_id, action, source, text=None: store.set_item(  # noqa: E731
+        "states", kind, item_id, action, source_text=source, editor="Anne", expected_version=0, text=text)
+    decide("introduction", "introduction", "approve",
+           "Floris Bakermans en Alex Smienk gaven een open college over de krattenbundeling.")
+    decide("summary", "summary", "edit", "Het programma bundelt de krachten van overheden.",
+           "Het programma Krachtenbundeling bundelt de krachten van Rijk, provincies en gemeenten.")
+    decide("summary_sentence", "sum-s000000000", "reject", "Welkom bij dit open college over de krattenbundeling.")
+    decide("summary_sentence", "sum-s000009500", "approve", "An older machine sentence.")  # source changed
+    with serving(paths) as url:
+        page.goto(f"{url}/r/states")
+        colours = {}
+        for state in ("approved", "edited", "rejected", "stale", "open"):
+            item = page.locator(f"#drafts .item.state-{state}").first
+            colours[state] = item.evaluate("el => getComputedStyle(el).borderLeftColor")
+            label = item.locator(".badge").inner_text()
+            assert label == {"stale": "Stale: source changed"}.get(state, state.capitalize())
+        assert len(set(colours.values())) == 5, colours
+        assert page.locator("#drafts .state-stale .stale-note").inner_text().startswith("The pipeline's text changed")
+        assert page.evaluate("window.__xss") is None
+        page.screenshot(path=str(ARTIFACTS / "review_states.png"))

@@ -28,7 +28,7 @@ def change_item(request: Request, slug: str, kind: str, item_id: str, action: st
         raise HTTPException(404, f"no {kind} {item_id!r} in {slug!r}")
     # A decision on a stale item is made on the machine text as it is now; on an editor-added or
     # orphaned item on the text it was stored with.
-    source = item.stored.source_text if item.extra.get("added") or item in view.orphans else item.machine_text
+    source = item.stored.source_text if item.extra.get("added") or any(o is item for o in view.orphans) else item.machine_text
     saved = _store(request).set_item(slug, kind, item_id, action, source_text=source, editor=editor,
                                      expected_version=version, text=text)
     return web.done(request, f"/r/{slug}#{item.dom_id}",
