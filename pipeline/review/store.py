@@ -14,18 +14,18 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
 from pipeline.corrections import SENTENCE_KIND
 from pipeline.errors import ReviewError
+from pipeline.review.records import (  # noqa: F401  (re-exported: the store's public types)
+    MAX_TEXT, ConflictError, HistoryEntry, ItemState, RuleState, TermState, check_editor, check_text, clock,
+    history_entry, now, rule_state,
+)
 
 SCHEMA_VERSION = 1
 ACTIONS = {"approve": "approved", "edit": "edited", "reject": "rejected", "reopen": "open"}
-MAX_TEXT = 10_000
-MAX_EDITOR = 80
 GLOBAL = ""  # history slug of project-wide changes (glossary)
 
 SCHEMA = """
@@ -56,109 +56,6 @@ CREATE TABLE IF NOT EXISTS history(
 CREATE INDEX IF NOT EXISTS history_slug ON history(slug, id);
 """
 KEYS = {"items": ("slug", "kind", "item_id"), "rules": ("id",), "glossary": ("term",)}
-
-
-class ConflictError(ReviewError):
-    """Someone saved the same thing first; `current` is what is stored now."""
-
-    def __init__(self, message: str, current: dict[str, Any] | None):
-        super().__init__(message)
-        self.current = current
-
-
-@dataclass(frozen=True)
-class ItemState:
-    """An editor's decision on one draft item or transcript sentence."""
-
-    slug: str
-    kind: str
-    item_id: str
-    status: str
-    source_text: str
-    text: str | None
-    data: dict[str, Any]
-    version: int
-    editor: str
-    updated_at: str
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> "ItemState":
-        return cls(**{**row, "data": json.loads(row["data"] or "{}")})
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One change: the row before and after, who made it and when."""
-
-    id: int
-    slug: str
-    tbl: str
-    key: list[Any]
-    action: str
-    editor: str
-    at: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-    undone_by: int | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class RuleState:
-    """A find-and-replace rule of one recording."""
-
-    id: int
-    slug: str
-    find: str
-    replace: str
-    whole_word: bool
-    case_sensitive: bool
-    active: bool
-    version: int
-    editor: str
-    updated_at: str
-
-
-@dataclass(frozen=True)
-class TermState:
-    """A glossary term (project-wide)."""
-
-    term: str
-    note: str
-    active: bool
-    version: int
-    editor: str
-    updated_at: str
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
-
-
-def check_editor(editor: str) -> str:
-    """The editor's name, trimmed; required so every change in the history has an author."""
-    name = " ".join((editor or "").split())
-    if not name:
-        raise ReviewError("enter your name in the 'Editor' field first; every change records who made it")
-    if len(name) > MAX_EDITOR:
-        raise ReviewError(f"editor name is longer than {MAX_EDITOR} characters")
-    return name
-
-
-def check_text(text: str | None, what: str = "text") -> str:
-    """Non-empty text of reasonable length, whitespace-trimmed."""
-    value = (text or "").strip()
-    if not value:
-        raise ReviewError(f"{what} is empty")
-    if len(value) > MAX_TEXT:
-        raise ReviewError(f"{what} is longer than {MAX_TEXT} characters")
-    return value
 
 
 class ReviewStore:
@@ -249,7 +146,7 @@ class ReviewStore:
             before = self._row(conn, "items", [slug, kind, item_id])
             version = before["version"] if before else 0
             if expected_version != version:
-                who, when = (before["editor"], _clock(before["updated_at"])) if before else ("someone", "?")
+                who, when = (before["editor"], clock(before["updated_at"])) if before else ("someone", "?")
                 raise ConflictError(
                     f"Not saved: {who} changed this item at {when}. The current version is shown; "
                     "apply your change again if it is still needed.", before)
@@ -297,7 +194,7 @@ class ReviewStore:
         sql = "SELECT * FROM rules WHERE slug = ?" + (" AND active = 1" if active_only else "") + " ORDER BY id"
         with self._conn() as conn:
             rows = conn.execute(sql, (slug,)).fetchall()
-        return [_rule(dict(r)) for r in rows]
+        return [rule_state(dict(r)) for r in rows]
 
     def add_rule(self, slug: str, find: str, replace: str, editor: str, *,
                  whole_word: bool = True, case_sensitive: bool = False) -> RuleState:
@@ -314,7 +211,7 @@ class ReviewStore:
                 (slug, find, replace, int(whole_word), int(case_sensitive), editor, now()))
             after = self._row(conn, "rules", [cur.lastrowid])
             self._log(conn, slug, "rules", [cur.lastrowid], "add rule", editor, None, after)
-        return _rule(after)
+        return rule_state(after)
 
     def remove_rule(self, slug: str, rule_id: int, editor: str, expected_version: int) -> None:
         """Switch a rule off (kept for the history and undo)."""
@@ -373,7 +270,7 @@ class ReviewStore:
         with self._conn() as conn:
             rows = conn.execute("SELECT * FROM history WHERE slug IN (?, ?) ORDER BY id DESC LIMIT ?",
                                 (slug, GLOBAL, limit)).fetchall()
-        return [_entry(r) for r in rows]
+        return [history_entry(r) for r in rows]
 
     def undo(self, slug: str, entry_id: int, editor: str) -> HistoryEntry:
         """Restore the row as it was before change `entry_id`; refused if it changed since."""
@@ -383,7 +280,7 @@ class ReviewStore:
                                (entry_id, slug, GLOBAL)).fetchone()
             if not row:
                 raise ReviewError(f"no change {entry_id} in the history of {slug!r}")
-            entry = _entry(row)
+            entry = history_entry(row)
             if entry.undone_by:
                 raise ReviewError(f"change {entry_id} was already undone")
             current = self._row(conn, entry.tbl, entry.key)
@@ -400,26 +297,9 @@ class ReviewStore:
         return self.history_entry(new_id)
 
     def history_entry(self, entry_id: int) -> HistoryEntry:
+        """One history entry by id."""
         with self._conn() as conn:
-            return _entry(conn.execute("SELECT * FROM history WHERE id = ?", (entry_id,)).fetchone())
-
-
-def _clock(stamp: str) -> str:
-    """'2026-11-27T12:19:12+0000' -> '12:19:12' (the day is today in practice; the history has it all)."""
-    return stamp[11:19] if len(stamp) >= 19 else stamp
-
-
-def _rule(row: dict[str, Any]) -> RuleState:
-    return RuleState(**{**row, "whole_word": bool(row["whole_word"]),
-                        "case_sensitive": bool(row["case_sensitive"]), "active": bool(row["active"])})
-
-
-def _entry(row: sqlite3.Row) -> HistoryEntry:
-    return HistoryEntry(
-        id=row["id"], slug=row["slug"], tbl=row["tbl"], key=json.loads(row["key"]), action=row["action"],
-        editor=row["editor"], at=row["at"],
-        before=json.loads(row["before"]) if row["before"] else None,
-        after=json.loads(row["after"]) if row["after"] else None, undone_by=row["undone_by"])
+            return history_entry(conn.execute("SELECT * FROM history WHERE id = ?", (entry_id,)).fetchone())
 
 
 def _restore(entry: HistoryEntry, current: dict[str, Any] | None, editor: str) -> dict[str, Any]:
