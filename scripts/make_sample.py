@@ -59,7 +59,9 @@ Adviseur digitalisering
 def build() -> None:
     AudioSegment = pydub_audio_segment()
     audio = AudioSegment.silent(duration=800, frame_rate=16000)
-    lines, truth = [], []
+    lines, truth, reference = [], [], []
+    texts = {FLEMISH / r[0]: r[1] for r in csv.reader((FLEMISH / "transcripts.tsv").open(encoding="utf-8"), delimiter="\t")}
+    texts.update({COMMANDS / r[0]: r[1] for r in csv.reader((COMMANDS / "transcripts.tsv").open(encoding="utf-8"), delimiter="\t")})
     for n, (title, clips) in enumerate(CHAPTERS):
         if n:
             audio += AudioSegment.silent(duration=2500, frame_rate=16000)
@@ -67,11 +69,13 @@ def build() -> None:
         lines.append(f"{format_hms(0 if n == 0 else start)} - {title}")
         truth.append(f"{start:.2f}\t{title}")
         for clip in clips:
+            reference.append(texts[clip])
             audio += AudioSegment.from_wav(clip).set_frame_rate(16000).set_channels(1)
             audio += AudioSegment.silent(duration=700, frame_rate=16000)
     OUT.mkdir(parents=True, exist_ok=True)
     audio.export(OUT / "open-college-demo.ogg", format="ogg", codec="libopus", bitrate="24k")
     (OUT / "page.txt").write_text(PAGE.format(chapters="\n".join(lines)), encoding="utf-8")
+    (OUT / "reference.txt").write_text("\n".join(reference) + "\n", encoding="utf-8")
     (OUT / "true_chapter_starts.tsv").write_text("\n".join(truth) + "\n", encoding="utf-8")
     for folder, name in ((FLEMISH, "LICENSE-flemish-CC0.txt"), (COMMANDS, "LICENSE-speech-to-phrase-Apache-2.0.md")):
         shutil.copyfile(next(folder.glob("LICENSE*")), OUT / name)

@@ -1,0 +1,80 @@
+"""One transcription measurement in its own process (so peak RSS is that run's alone).
+
+Usage: python -m bench.transcribe_one NAME WAV LANGUAGE REFERENCE_FILE -- key=value ...
+Prints one JSON object: {name, engine, model, audio_seconds, wall_seconds, rtf, peak_rss_mb, wer}.
+"""
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+from pipeline.textnorm import word_error_rate
+from pipeline.transcribe import TranscribeOptions, audio_duration, transcribe_audio
+
+
+def bare_faster_whisper(wav: Path) -> str:
+    """faster-whisper exactly as its README shows it: default settings, bundled base int8."""
+    from faster_whisper import WhisperModel
+
+    from pipeline.models import resolve_model
+
+    model = WhisperModel(resolve_model("base"), device="cpu", compute_type="int8")
+    segments, _ = model.transcribe(str(wav))
+    return " ".join(s.text.strip() for s in segments)
+
+
+def whole_pipeline(media: Path, language: str) -> str:
+    """Every stage on a fresh data folder, as `pipeline add` + `pipeline run` would do it."""
+    import tempfile
+
+    from pipeline.artifacts import Transcript
+    from pipeline.config import DataPaths
+    from pipeline.recording import add_recording
+    from pipeline.runner import run_recording
+    from pipeline.stages import all_stages
+
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = DataPaths(Path(tmp))
+        add_recording(paths, "bench", media, language=language)
+        results = run_recording(paths, "bench", all_stages())
+        failed = [r for r in results if r.status == "failed"]
+        if failed:
+            raise SystemExit(f"{failed[0].stage}: {failed[0].error}")
+        return Transcript.load(paths.work_dir("bench") / "transcript.json").text
+
+
+def media_seconds(path: Path) -> float:
+    from pipeline.extract import probe
+
+    return probe(path).duration
+
+
+def main(argv: list[str]) -> None:
+    name, wav, language, reference = argv[0], Path(argv[1]), argv[2], argv[3]
+    options = dict(a.split("=", 1) for a in argv[4:])
+    audio = audio_duration(wav) if wav.suffix == ".wav" else media_seconds(wav)
+    started = time.perf_counter()
+    if options.get("engine") == "pipeline":
+        text, engine, model = whole_pipeline(Path(options["media"]), language), "faster-whisper", "base"
+        audio = audio_duration(wav) if wav.suffix == ".wav" else media_seconds(wav)
+    elif options.get("engine") == "bare":
+        text, engine, model = bare_faster_whisper(wav), "faster-whisper", "base"
+    else:
+        typed = {k: int(v) if k in ("beam_size", "batch_size") else v for k, v in options.items()}
+        opts = TranscribeOptions(language=language, **typed)
+        text, engine, model = transcribe_audio(wav, opts).text, opts.engine, opts.model
+    wall = time.perf_counter() - started
+    ref = Path(reference).read_text(encoding="utf-8") if reference != "-" else ""
+    print(json.dumps({
+        "name": name, "engine": engine, "model": model, "audio_seconds": round(audio, 2),
+        "wall_seconds": round(wall, 2), "rtf": round(wall / audio, 4),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "wer": round(word_error_rate(ref, text), 4) if ref else None, "options": options,
+    }))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
