@@ -278,6 +278,13 @@ def test_recording_list_shows_progress(page, server):
     assert row.locator(".stage-done").count() == 5
     assert "approved" in row.inner_text()
     page.screenshot(path=str(ARTIFACTS / "review_list.png"))
+    # a link to a moment (as the search page makes) opens the recording there
+    page.goto(f"{server}/r/{SLUG}?t=12.5")
+    wait_until(page, "Math.abs(document.getElementById('player').currentTime - 12.5) < 0.5")
+    wait_until(page, """(() => { const all = [...document.querySelectorAll('#transcript .sent')];
+        const i = all.findIndex((s) => s.classList.contains('current'));
+        return i >= 0 && +all[i].dataset.start <= 12.5 && (i + 1 === all.length || +all[i + 1].dataset.start > 12.5);
+    })()""")
 
 
 def test_every_review_state_is_visibly_distinct(page, tmp_path):

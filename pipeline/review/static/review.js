@@ -81,6 +81,13 @@
   }
   if (player) ["timeupdate", "seeked"].forEach((t) => player.addEventListener(t, follow));
 
+  // ---- links to a moment (e.g. from the search page): /r/<slug>?t=seconds
+  const startAt = parseFloat(new URLSearchParams(location.search).get("t"));
+  if (player && startAt >= 0) {
+    const jump = () => { player.currentTime = startAt; follow(); };
+    if (player.readyState >= 1) jump(); else player.addEventListener("loadedmetadata", jump, { once: true });
+  }
+
   // ---- correcting a sentence
   function chooseSentence(span) {
     const form = document.getElementById("sentence-form");
