@@ -7,13 +7,14 @@ speech has; known phrases ('human capital', 'slimme mobiliteit', ...) are mixed 
 queries have real hits. Every recording is indexed with the stage's own code path
 (pipeline.index.replace_recording) and queried with pipeline.searching.search.
 
-Run: .venv/bin python -m bench.search_bench [--hours 1000] -> bench/search.json and a table.
+Run: .venv/bin/python -m bench.search_bench [--hours 1000] -> bench/search.json and a table.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import os
 import random
 import shutil
 import statistics
@@ -112,15 +113,16 @@ def build(paths: DataPaths, hours: int) -> dict:
     docs, generate = [], time.perf_counter()
     docs = list(archive(hours))
     generate = time.perf_counter() - generate
-    rows, started = 0, time.perf_counter()
+    rows, started, cpu = 0, time.perf_counter(), time.process_time()
     with open_index(paths.index_db) as conn:
         for doc in docs:
             rows += replace_recording(conn, doc)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     size = sum(p.stat().st_size for p in paths.root.glob("index.sqlite*"))
     return {"recordings": hours, "rows": rows, "generate_s": round(generate, 1), "build_s": round(seconds, 1),
-            "rows_per_s": round(rows / seconds), "index_mb": round(size / 2**20, 1),
+            "rows_per_s": round(rows / seconds), "rows_per_cpu_s": round(rows / cpu),
+            "load_average": round(os.getloadavg()[0], 1), "index_mb": round(size / 2**20, 1),
             "bytes_per_row": round(size / rows)}
 
 
@@ -170,7 +172,8 @@ def main(argv: list[str] | None = None) -> dict:
         result["latency"][name] = measure(paths, queries)
     fsutil.write_json(HERE / "search.json", result)
     b = result["build"]
-    print(f"index: {b['rows']} rows from {b['recordings']} h in {b['build_s']} s = {b['rows_per_s']} rows/s, "
+    print(f"index: {b['rows']} rows from {b['recordings']} h in {b['build_s']} s = {b['rows_per_s']} rows/s "
+          f"({b['rows_per_cpu_s']} rows per CPU-second, load average {b['load_average']}), "
           f"{b['index_mb']} MB ({b['bytes_per_row']} B/row)")
     print(f"{'query':<22}{'n':>5}{'median ms':>11}{'p95 ms':>9}{'max ms':>9}{'with hits':>11}")
     for name, m in result["latency"].items():
