@@ -41,8 +41,9 @@ status: setup
 review: setup
 	$(BIN)/pipeline review
 
+# "$$Q" (the shell's copy of Q), not "$(Q)": a query may hold both kinds of quotes ("human capital", iVRI's).
 search: setup
-	$(BIN)/pipeline search "$(Q)"
+	$(BIN)/pipeline search "$$Q"
 
 bench: setup
 	$(BIN)/python -m bench.run
