@@ -6,7 +6,7 @@ __version__ = "0.1.0"
 
 
 def search(query, **filters):
-    """Search all transcripts; returns a pandas DataFrame (see pipeline.search_api)."""
+    """Search all transcripts; returns a pandas DataFrame (see pipeline.searching)."""
     from pipeline.searching import search_dataframe
 
     return search_dataframe(query, **filters)

@@ -9,6 +9,13 @@ from pipeline.cli import main as cli_main
 from pipeline.config import data_paths
 
 SLUG = "demo-open-college"
+OUTPUTS = [
+    ("transcript.txt", "the words (also transcript.srt, .vtt, .json with word timestamps)"),
+    ("chapters.json", "chapters with boundaries snapped to what was said (chapters/ has SRT/VTT/TXT each)"),
+    ("segments.parquet", "one row per segment with its chapter, for pandas (segments.csv alongside)"),
+    ("drafts.json", "summary sentences, keyphrases, quotes and questions per chapter, with timestamps"),
+    ("page.md", "the draft page in the seed's structure (page.html alongside)"),
+]
 
 
 def sample_dir() -> Path:
@@ -29,12 +36,12 @@ def main() -> int:
         return code
     work = paths.work_dir(SLUG)
     print("\nThe demo produced:")
-    for name in ("transcript.txt", "transcript.srt", "chapters.json", "drafts.json", "page.md", "page.html"):
+    for name, what in OUTPUTS:
         if (work / name).exists():
-            print(f"  {work / name}")
+            print(f"  {work / name}  {what}")
     if (work / "page.md").exists():
         print("\n--- page.md (first lines) ---")
-        print("\n".join((work / "page.md").read_text(encoding="utf-8").splitlines()[:25]))
+        print("\n".join((work / "page.md").read_text(encoding="utf-8").splitlines()[:22]))
     print("\nNext: 'make review' to check the drafts in the browser, 'make search Q=timer' to search.")
     return 0
 

@@ -33,12 +33,15 @@ class TranscribeOptions:
     cpu_threads: int = 0  # 0 = all cores
     initial_prompt: str = ""  # e.g. the glossary's names and terms
     hotwords: str = ""  # faster-whisper hotwords (glossary)
+    window_seconds: float = 600.0  # long audio is transcribed in windows cut at the quietest moment (flat memory)
 
     def __post_init__(self):
         if self.engine not in ENGINES:
             raise ConfigError(f"engine {self.engine!r} unknown; choose one of {', '.join(ENGINES)}")
         if self.beam_size < 1 or self.batch_size < 1:
             raise ConfigError("beam_size and batch_size must be at least 1")
+        if self.window_seconds < 60:
+            raise ConfigError("window_seconds must be at least 60 (Whisper needs context)")
         if self.engine == "openai-whisper" and self.batch_size > 1:
             raise ConfigError("engine openai-whisper has no batching: set batch_size=1")
         if self.device == "cpu" and self.compute_type == "float16":

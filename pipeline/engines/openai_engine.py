@@ -40,38 +40,31 @@ def load_model(model_path: str, device: str):
     return whisper.load_model(model_path, device=device)
 
 
-def read_wav(path: Path):
-    """A 16 kHz mono 16-bit WAV (as the extract stage writes it) as float32 samples in [-1, 1]."""
-    import wave
-
-    import numpy as np
-
-    with wave.open(str(path), "rb") as wav:
-        if wav.getframerate() != 16000 or wav.getnchannels() != 1 or wav.getsampwidth() != 2:
-            raise ModelError(f"{path}: expected 16 kHz mono 16-bit WAV from the extract stage")
-        data = wav.readframes(wav.getnframes())
-    return np.frombuffer(data, dtype=np.int16).astype(np.float32) / 32768.0
-
-
 def transcribe(audio: Path, model_path: str, options) -> tuple[list[Segment], float]:
-    """Run openai-whisper with the same options as the default engine; same Segment output."""
-    import whisper
+    """Run openai-whisper with the same options and windows as the default engine; same Segment output."""
+    from pipeline.engines.windows import iter_windows
+    from pipeline.transcribe import audio_duration
 
     model = load_model(model_path, options.device)
-    samples = read_wav(audio)  # whisper.load_audio would need ffmpeg on PATH
-    duration = len(samples) / whisper.audio.SAMPLE_RATE
-    result = model.transcribe(
-        samples, language=options.language, beam_size=options.beam_size if options.beam_size > 1 else None,
-        best_of=None if options.beam_size > 1 else 1, condition_on_previous_text=False,
-        word_timestamps=True, initial_prompt=options.initial_prompt or None,
-        fp16=options.device != "cpu", verbose=None,
-    )
-    segments = []
-    for seg in result["segments"]:
-        words = [Word(round(float(w["start"]), 3), round(float(w["end"]), 3), w["word"], round(float(w.get("probability", 1.0)), 4))
-                 for w in seg.get("words", [])]
-        segments.append(Segment(id=len(segments), start=round(float(seg["start"]), 3), end=round(float(seg["end"]), 3),
-                                text=seg["text"], words=words, avg_logprob=round(float(seg["avg_logprob"]), 4),
-                                no_speech_prob=round(float(seg["no_speech_prob"]), 4)))
-        progress.report("transcribe", min(seg["end"], duration), duration)
-    return segments, duration
+    total = audio_duration(audio)
+    segments: list[Segment] = []
+    for window in iter_windows(audio, options.window_seconds):
+        result = model.transcribe(
+            window.samples, language=options.language,
+            beam_size=options.beam_size if options.beam_size > 1 else None,
+            best_of=None if options.beam_size > 1 else 1, condition_on_previous_text=False,
+            word_timestamps=True, initial_prompt=options.initial_prompt or None,
+            fp16=options.device != "cpu", verbose=None,
+        )
+        for seg in result["segments"]:
+            segments.append(_segment(seg, window.offset, len(segments)))
+            progress.report("transcribe", min(window.offset + float(seg["end"]), total), total)
+    return segments, total
+
+
+def _segment(seg: dict, offset: float, seg_id: int) -> Segment:
+    words = [Word(round(offset + float(w["start"]), 3), round(offset + float(w["end"]), 3), w["word"],
+                  round(float(w.get("probability", 1.0)), 4)) for w in seg.get("words", [])]
+    return Segment(id=seg_id, start=round(offset + float(seg["start"]), 3), end=round(offset + float(seg["end"]), 3),
+                   text=seg["text"], words=words, avg_logprob=round(float(seg["avg_logprob"]), 4),
+                   no_speech_prob=round(float(seg["no_speech_prob"]), 4))
