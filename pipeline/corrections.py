@@ -27,6 +27,7 @@ from pipeline.config import DataPaths
 log = logging.getLogger(__name__)
 
 SENTENCE_KIND = "sentence"
+MIN_SUBSTITUTION_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,19 @@ class Corrections:
         self._terms = [(glossary_pattern(t), t) for t in terms]
 
     def apply(self, text: str) -> str:
-        """Machine text with find-and-replace rules, then glossary spelling, applied."""
+        """Free machine text (summary, answers) with corrected sentences, rules and glossary applied.
+
+        A corrected sentence is substituted where its machine text occurs verbatim (summaries are
+        made of transcript sentences); short sentences are left out, as 'Ja.' occurs everywhere.
+        """
+        for source, edited in self.sentence_edits.values():
+            source = normalize(source)
+            if len(source.split()) >= MIN_SUBSTITUTION_WORDS and source in text:
+                text = text.replace(source, edited)
+        return self._apply_rules(text)
+
+    def _apply_rules(self, text: str) -> str:
+        """Find-and-replace rules, then glossary spelling."""
         for pattern, replacement in self._rules:
             text = pattern.sub(lambda _m, r=replacement: r, text)
         for pattern, term in self._terms:
@@ -82,7 +95,7 @@ class Corrections:
         edit = self.sentence_edits.get(sentence_id)
         if edit and normalize(edit[0]) == normalize(machine_text):
             return edit[1]
-        return self.apply(machine_text)
+        return self._apply_rules(machine_text)
 
     def is_empty(self) -> bool:
         return not (self.sentence_edits or self.rules or self.glossary)

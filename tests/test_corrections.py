@@ -54,6 +54,18 @@ def test_rules_and_glossary_apply_to_free_text(paths):
         "krattenbundeling in Overijssel", "rules are per recording, the glossary is project-wide"
 
 
+def test_corrected_sentences_reach_free_text_built_from_them():
+    c = Corrections(sentence_edits={
+        "s000100": ("De straat van je pratar is een zee-engte.", "De Straat van Gibraltar is een zee-engte."),
+        "s000200": ("Ja.", "Jazeker."),
+    })
+    summary = "Dat kan met weinig geld. De straat van je pratar is een zee-engte. Ja."
+    assert c.apply(summary) == "Dat kan met weinig geld. De Straat van Gibraltar is een zee-engte. Ja."
+    # the fallback for a changed sentence does not borrow other sentences' edits
+    assert c.sentence_text("s000300", "De straat van je pratar is een zee-engte. Echt.") == \
+        "De straat van je pratar is een zee-engte. Echt."
+
+
 def test_replacement_text_is_literal():
     c = Corrections(rules=[Rule("a.b", r"\1 $x", whole_word=False)])
     assert c.apply("xa.by aXb") == r"x\1 $xy aXb"
