@@ -63,7 +63,8 @@ def main(argv: list[str]) -> None:
     elif options.get("engine") == "bare":
         text, engine, model = bare_faster_whisper(wav), "faster-whisper", "base"
     else:
-        typed = {k: int(v) if k in ("beam_size", "batch_size") else v for k, v in options.items()}
+        typed = {k: int(v) if k in ("beam_size", "batch_size") else float(v) if k == "window_seconds" else v
+                 for k, v in options.items()}
         opts = TranscribeOptions(language=language, **typed)
         text, engine, model = transcribe_audio(wav, opts).text, opts.engine, opts.model
     wall = time.perf_counter() - started

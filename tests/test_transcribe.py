@@ -43,7 +43,7 @@ def test_jfk_default_engine(jfk):
     text = jfk.text.lower()
     assert "ask not what your country can do for you" in text
     assert jfk.engine == "faster-whisper" and jfk.model == "base" and jfk.language == "en"
-    assert jfk.options["beam_size"] == 5 and jfk.versions["faster-whisper"]
+    assert jfk.options["beam_size"] == 1 and jfk.options["batch_size"] == 8 and jfk.versions["faster-whisper"]
     assert sum(len(s.words) for s in jfk.segments) >= 20
     assert_invariants(jfk)
 
@@ -97,6 +97,12 @@ def test_captions_import_same_format(tmp_path):
     words = transcript.segments[1].words
     assert words[0].start == 4.5 and abs(words[-1].end - 7.0) < 1e-6 and [w.word.strip() for w in words][-1] == "iVRI's."
     assert_invariants(transcript)
+
+
+def test_beam_size_follows_batching_unless_given():
+    assert TranscribeOptions().beam_size == 1
+    assert TranscribeOptions(batch_size=1).beam_size == 5
+    assert TranscribeOptions(beam_size=3).beam_size == 3
 
 
 def test_invalid_option_combinations_name_the_fields():
