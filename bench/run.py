@@ -3,7 +3,8 @@
 Writes bench/results.json: a list of runs {name, engine, model, audio_seconds, wall_seconds, rtf,
 peak_rss_mb, wer}. Each run is its own process so its peak RSS is its own. Inputs: the bundled
 Dutch sample (119 s, reference text in pipeline/sample/reference.txt) and, when ../shared is
-there, the JFK excerpt (11 s, English). BENCH_LONG_MINUTES=120 adds a whole-pipeline run on a
+there, the JFK excerpt (11 s, English). With ../shared, the five Flemish clips
+(joined, 24 s) are a third input. BENCH_LONG_MINUTES=120 adds a whole-pipeline run on a
 2-hour recording (the sample looped) for the memory target; BENCH_SKIP_OPENAI=1 skips openai-whisper.
 """
 from __future__ import annotations
@@ -22,9 +23,11 @@ ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / "work"
 SAMPLE = ROOT / "pipeline" / "sample"
 JFK = ROOT.parent / "shared" / "testdata" / "en_jfk_inaugural_excerpt"
+FLEMISH = ROOT.parent / "shared" / "testdata" / "nl_flemish_dutch_vl_tts_samples"
 
 CONFIGS = [
-    ("faster-whisper batched greedy (pipeline default)", {}),
+    ("faster-whisper batched beam 3 (pipeline default)", {}),
+    ("faster-whisper batched greedy", {"beam_size": "1"}),
     ("faster-whisper batched beam 5", {"beam_size": "5"}),
     ("faster-whisper sequential beam 5", {"batch_size": "1"}),
     ("faster-whisper bare defaults", {"engine": "bare"}),
@@ -37,6 +40,8 @@ def inputs() -> list[tuple[str, Path, str, Path, Path]]:
     """(label, wav, language, reference, media) for each benchmark recording."""
     WORK.mkdir(parents=True, exist_ok=True)
     items = [("nl-sample", SAMPLE / "open-college-demo.ogg", "nl", SAMPLE / "reference.txt")]
+    if FLEMISH.is_dir():
+        items.append(("nl-flemish", flemish_clips(), "nl", WORK / "nl-flemish.txt"))
     if JFK.is_dir():
         items.append(("en-jfk", JFK / "jfk.flac", "en", JFK / "jfk.txt"))
     out = []
@@ -46,6 +51,25 @@ def inputs() -> list[tuple[str, Path, str, Path, Path]]:
             extract_audio(media, wav)
         out.append((label, wav, language, reference, media))
     return out
+
+
+def flemish_clips() -> Path:
+    """The five Flemish clips joined with a second of silence between them, and their reference."""
+    import csv
+
+    from pipeline.media import pydub_audio_segment
+
+    target = WORK / "nl-flemish.wav"
+    if not target.exists():
+        AudioSegment = pydub_audio_segment()
+        rows = list(csv.reader((FLEMISH / "transcripts.tsv").open(encoding="utf-8"), delimiter="\t"))
+        audio = AudioSegment.silent(duration=500, frame_rate=16000)
+        for name, _ in rows:
+            audio += AudioSegment.from_wav(FLEMISH / name).set_frame_rate(16000).set_channels(1)
+            audio += AudioSegment.silent(duration=1000, frame_rate=16000)
+        audio.export(target, format="wav")
+        (WORK / "nl-flemish.txt").write_text("\n".join(r[1] for r in rows) + "\n", encoding="utf-8")
+    return target
 
 
 def measure(name: str, *args: str) -> dict:
@@ -97,9 +121,9 @@ def main() -> None:
 
 def print_ratios(runs: list[dict]) -> None:
     by = {r["name"]: r for r in runs if "rtf" in r}
-    for label in ("nl-sample", "en-jfk"):
+    for label in ("nl-sample", "nl-flemish", "en-jfk"):
         fw, ow = by.get(f"{label}: faster-whisper sequential beam 5"), by.get(f"{label}: openai-whisper beam 5 (same weights)")
-        default, whole = by.get(f"{label}: faster-whisper batched greedy (pipeline default)"), by.get(f"{label}: whole pipeline (all stages)")
+        default, whole = by.get(f"{label}: faster-whisper batched beam 3 (pipeline default)"), by.get(f"{label}: whole pipeline (all stages)")
         if fw and ow:
             print(f"{label}: openai-whisper / faster-whisper (both beam 5) = {ow['wall_seconds'] / fw['wall_seconds']:.1f}x")
         if default and whole:
