@@ -7,7 +7,6 @@ Run: .venv/bin/python -m bench.drafts_bench
 """
 from __future__ import annotations
 
-import json
 import random
 import tempfile
 import time

@@ -12,7 +12,6 @@ Run: .venv/bin/python -m bench.search_bench [--hours 1000] -> bench/search.json 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import random

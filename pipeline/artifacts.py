@@ -7,12 +7,24 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from pipeline import fsutil
 from pipeline.errors import PipelineError
 
 SCHEMA_VERSION = 1
+T = TypeVar("T")
+
+
+def load_artifact(path: str | Path, parse: Callable[[Any], T], kind: str, stage: str) -> T:
+    """Read a stage's JSON artifact; a missing or unreadable file is a PipelineError naming it and the fix."""
+    path = Path(path)
+    if not path.is_file():
+        raise PipelineError(f"{path} does not exist; run the {stage} stage ('pipeline run --stages {stage}')")
+    try:
+        return parse(fsutil.read_json(path))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise PipelineError(f"{path}: not a valid {kind} ({exc}); re-run the {stage} stage") from exc
 
 
 def _check_schema(data: dict, kind: str, path: Path | None) -> None:

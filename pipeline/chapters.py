@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__, fsutil
-from pipeline.artifacts import SCHEMA_VERSION, Transcript, Word, _check_schema
+from pipeline.artifacts import SCHEMA_VERSION, Transcript, Word, _check_schema, load_artifact
 from pipeline.chapter_snap import Boundary, ChapterOptions, Unit, snap_boundaries, transcript_units, unit_ranges
 from pipeline.chapterlist import ChapterEntry, ChapterList, manifest_chapter_list, read_chapter_file, resolve
 from pipeline.errors import ChapterListError
@@ -108,8 +108,8 @@ class Chapters:
 
 
 def load_chapters(path: str | Path) -> Chapters:
-    """Read a chapters.json."""
-    return Chapters.load(path)
+    """Read a chapters.json; a missing or unreadable file raises PipelineError naming it."""
+    return load_artifact(path, Chapters.from_json, "chapters.json", "chapters")
 
 
 def chapter_words(chapter: Chapter, transcript: Transcript) -> list[Word]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from pathlib import Path
 
 from pipeline.config import data_paths
 from pipeline.errors import PipelineError

@@ -19,7 +19,7 @@ import nltk
 import numpy as np
 
 from pipeline import __version__, fsutil
-from pipeline.artifacts import Transcript
+from pipeline.artifacts import Transcript, load_artifact
 from pipeline.chapters import load_chapters
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.nlp import LanguageTools, language_tools, word_count
@@ -148,13 +148,7 @@ class Drafts:
 
 def load_drafts(path: str | Path) -> Drafts:
     """Read drafts.json; a missing or unreadable file raises PipelineError naming it."""
-    path = Path(path)
-    if not path.is_file():
-        raise PipelineError(f"{path} does not exist; run the drafts stage ('pipeline run --stages drafts')")
-    try:
-        return Drafts.from_json(fsutil.read_json(path))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise PipelineError(f"{path}: not a valid drafts.json ({exc}); re-run the drafts stage") from exc
+    return load_artifact(path, Drafts.from_json, "drafts.json", "drafts")
 
 
 # ---------------------------------------------------------------- the stage

@@ -24,6 +24,7 @@ from typing import Any, Iterator
 from pipeline import fsutil
 from pipeline.config import DataPaths
 from pipeline.corrections import corrections_digest, load_corrections
+from pipeline.dbutil import immediate_transaction
 from pipeline.errors import PipelineError
 from pipeline.recording import Recording
 from pipeline.runner import Stage, StageContext
@@ -157,21 +158,9 @@ def open_index(path: Path) -> Iterator[sqlite3.Connection]:
         conn.close()
 
 
-@contextlib.contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error so no half-replaced recording remains."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-
-
 def replace_recording(conn: sqlite3.Connection, doc: RecordingDoc) -> int:
     """Replace every row of one recording with `doc`'s, in one transaction; returns the row count."""
-    with transaction(conn):
+    with immediate_transaction(conn):
         recording_id = _upsert_recording(conn, doc)
         _delete_rows(conn, recording_id)
         chapter_ids = _insert_chapters(conn, recording_id, doc)
@@ -237,7 +226,7 @@ def remove_recordings(conn: sqlite3.Connection, keep: set[str]) -> list[str]:
     """Drop the rows of recordings whose slug is not in `keep` (deleted from the data folder)."""
     gone = [(rid, slug) for rid, slug in conn.execute("SELECT recording_id, slug FROM recordings")
             if slug not in keep]
-    with transaction(conn):
+    with immediate_transaction(conn):
         for recording_id, _slug in gone:
             _delete_rows(conn, recording_id)
             conn.execute("DELETE FROM recordings WHERE recording_id = ?", (recording_id,))

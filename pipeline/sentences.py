@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import fsutil
-from pipeline.artifacts import Segment, Transcript
+from pipeline.artifacts import Segment, Transcript, load_artifact
 from pipeline.errors import PipelineError
 from pipeline.nlp import LanguageTools
 
@@ -73,13 +73,7 @@ class SentenceSet:
 
 def load_sentences(path: str | Path) -> SentenceSet:
     """Read sentences.json; a missing or unreadable file raises PipelineError naming it."""
-    path = Path(path)
-    if not path.is_file():
-        raise PipelineError(f"{path} does not exist; run the drafts stage ('pipeline run --stages drafts')")
-    try:
-        return SentenceSet.from_json(fsutil.read_json(path))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise PipelineError(f"{path}: not a valid sentences.json ({exc}); re-run the drafts stage") from exc
+    return load_artifact(path, SentenceSet.from_json, "sentences.json", "drafts")
 
 
 def sentence_id(start: float, taken: set[str]) -> str:

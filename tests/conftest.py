@@ -37,7 +37,7 @@ def make_tone(path: Path, seconds: float = 2.0, extra: tuple[str, ...] = ()) -> 
 
 
 def make_silence(path: Path, seconds: float = 3.0) -> Path:
-    ffmpeg("-f", "lavfi", "-i", f"anullsrc=r=16000:cl=mono", "-t", str(seconds), str(path))
+    ffmpeg("-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", str(seconds), str(path))
     return path
 
 

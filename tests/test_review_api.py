@@ -99,7 +99,7 @@ def test_state_changes_need_post_and_csrf(client):
 
 def test_bad_ids_are_404_and_bad_bodies_422_without_stack_traces(client):
     token = csrf(client)
-    for url in (f"/r/nope", f"/r/..%2F..%2Fetc", f"/r/{SLUG}/media/../../review.sqlite", f"/r/{SLUG}/export.exe"):
+    for url in ("/r/nope", "/r/..%2F..%2Fetc", f"/r/{SLUG}/media/../../review.sqlite", f"/r/{SLUG}/export.exe"):
         page = client.get(url)
         assert page.status_code == 404, url
         assert "Traceback" not in page.text

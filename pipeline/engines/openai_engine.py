@@ -27,7 +27,7 @@ def checkpoint_for(ct2_dir: Path) -> Path:
 def load_model(model_path: str, device: str):
     """Load a converted checkpoint (local folder) or a named openai-whisper model."""
     try:
-        import whisper  # noqa: F401
+        import whisper
     except ImportError as exc:
         raise ModelError("engine openai-whisper needs the 'openai' extra: pip install -e '.[openai]'") from exc
     from pipeline.engines.ct2_convert import load_openai_model
@@ -35,8 +35,6 @@ def load_model(model_path: str, device: str):
     path = Path(model_path)
     if path.is_dir():
         return load_openai_model(checkpoint_for(path), device)
-    import whisper
-
     return whisper.load_model(model_path, device=device)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from pipeline.corrections import SENTENCE_KIND
+from pipeline.dbutil import immediate_transaction
 from pipeline.errors import ReviewError
 from pipeline.review.records import (  # noqa: F401  (re-exported: the store's public types)
     MAX_TEXT, ConflictError, HistoryEntry, ItemState, RuleState, TermState, check_editor, check_text, clock,
@@ -83,14 +84,8 @@ class ReviewStore:
     @contextlib.contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         """A write transaction that takes the write lock first, so read-check-write is atomic."""
-        with self._conn() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+        with self._conn() as conn, immediate_transaction(conn):
+            yield conn
 
     # -- generic rows and history -------------------------------------------------------------
 
