@@ -48,7 +48,7 @@ def test_add_run_status_and_rerun(data, tmp_path):
     again = cli("run", "demo", "--stages", "extract", "transcribe", data=data)
     assert again.returncode == 0 and again.stdout.count("up to date") == 2
     transcript = (data.work_dir("demo") / "transcript.txt").read_text(encoding="utf-8").lower()
-    assert "dialoog" in transcript and "timer" in transcript and "voordeur" in transcript
+    assert "aardappel" in transcript and "timer" in transcript and "voordeur" in transcript
 
 
 def test_errors_are_one_line(data):
