@@ -162,19 +162,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _progress_bar(task: str, done: float, total: float, _state: dict = {}) -> None:
+_PROGRESS_STARTED: dict[str, float] = {}
+
+
+def _progress_bar(task: str, done: float, total: float) -> None:
     """One self-overwriting line on a terminal: seconds of audio done / total and speed."""
     import time
 
     now = time.monotonic()
-    start = _state.setdefault(task, now)
+    start = _PROGRESS_STARTED.setdefault(task, now)
     speed = done / (now - start) if now > start else 0.0
     pct = 100 * done / total if total else 100
     end = "\n" if done >= total else ""
     sys.stderr.write(f"\r  {task}: {done:7.1f} / {total:.1f} s audio ({pct:3.0f}%), {speed:5.1f}x real time{end}")
     sys.stderr.flush()
     if done >= total:
-        _state.pop(task, None)
+        _PROGRESS_STARTED.pop(task, None)
 
 
 def main(argv: list[str] | None = None) -> int:

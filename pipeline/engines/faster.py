@@ -27,6 +27,7 @@ def transcribe(audio: Path, model_path: str, options) -> tuple[list[Segment], fl
     model = load_model(model_path, options.device, options.compute_type, options.cpu_threads)
     total = audio_duration(audio)
     segments: list[Segment] = []
+    progress.report("transcribe", 0.0, total)  # starts the clock for the speed shown
     for window in iter_windows(audio, options.window_seconds):
         for seg in _transcribe_window(model, window.samples, options):
             segments.append(_segment(seg, window.offset, len(segments)))

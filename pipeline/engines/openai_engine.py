@@ -46,6 +46,7 @@ def transcribe(audio: Path, model_path: str, options) -> tuple[list[Segment], fl
     model = load_model(model_path, options.device)
     total = audio_duration(audio)
     segments: list[Segment] = []
+    progress.report("transcribe", 0.0, total)  # starts the clock for the speed shown
     for window in iter_windows(audio, options.window_seconds):
         result = model.transcribe(
             window.samples, language=options.language,
