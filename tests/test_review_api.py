@@ -12,6 +12,8 @@ from pipeline.recording import load_recording, save_recording
 from pipeline.review.app import check_bind, create_app
 from pipeline.review.fixture import XSS, build_sample
 
+LOCAL = "http://127.0.0.1:8765"
+
 SLUG = "open-college"
 JSON = {"Accept": "application/json"}
 
@@ -25,7 +27,7 @@ def paths(tmp_path) -> DataPaths:
 
 @pytest.fixture()
 def client(paths) -> TestClient:
-    return TestClient(create_app(paths), raise_server_exceptions=False)
+    return TestClient(create_app(paths), raise_server_exceptions=False, base_url=LOCAL)
 
 
 def csrf(client: TestClient) -> str:
@@ -95,6 +97,13 @@ def test_state_changes_need_post_and_csrf(client):
                         headers={**JSON, "Origin": "http://evil.example"})
     assert cross.status_code == 403
     assert item(client, "quote", "quote-s000015000")["state"] == "open"
+
+
+def test_foreign_host_header_is_refused_without_a_token(paths):
+    client = TestClient(create_app(paths), raise_server_exceptions=False, base_url="http://attacker.example")
+    page = client.get("/")
+    assert page.status_code == 403 and "only to localhost" in page.text
+    assert TestClient(create_app(paths), base_url="http://localhost:8765").get("/").status_code == 200
 
 
 def test_bad_ids_are_404_and_bad_bodies_422_without_stack_traces(client):

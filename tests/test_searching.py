@@ -199,7 +199,7 @@ def test_review_app_search_page(paths):
 
     from pipeline.review.app import create_app
 
-    client = TestClient(create_app(paths))
+    client = TestClient(create_app(paths), base_url="http://127.0.0.1:8765")
     assert 'href="/search"' in client.get("/").text  # the navigation links to the page
     page = client.get("/search", params={"q": "ideeën", "speaker": "Floris"})
     assert page.status_code == 200

@@ -78,6 +78,11 @@ def _include_optional(app: FastAPI, module_name: str) -> None:
 def _install_security(app: FastAPI) -> None:
     @app.middleware("http")
     async def guard(request: Request, call_next):
+        if not request.app.state.token and request.url.hostname not in LOCAL_HOSTS:
+            # Without a token the app is for this machine only; a foreign Host header means a page
+            # elsewhere reached it through DNS rebinding.
+            return web.error_response(request, 403, f"this review app answers only to localhost, not "
+                                                    f"{request.url.hostname!r}; use --token to share it")
         if not web.token_ok(request):
             return web.error_response(request, 401, "access token required: open the link with ?token=… "
                                                     "that `pipeline review` printed")
