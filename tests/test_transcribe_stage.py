@@ -1,0 +1,41 @@
+"""The transcribe stage inside the runner: captions instead of Whisper, the glossary as Whisper's prompt."""
+import pytest
+
+from conftest import TESTDATA, make_tone
+from pipeline.artifacts import Transcript
+from pipeline.recording import add_recording
+from pipeline.review.store import ReviewStore
+from pipeline.runner import RunLog, run_recording
+from pipeline.stages import select_stages
+
+pytestmark = pytest.mark.slow
+
+
+def test_recording_with_captions_is_imported_not_transcribed(data, tmp_path):
+    media = make_tone(tmp_path / "talk.mp3", 6.0)
+    captions = tmp_path / "talk.srt"
+    captions.write_bytes("1\r\n00:00:00,500 --> 00:00:02,000\r\nGoedemiddag, welkom bij dit café.\r\n\r\n"
+                         "2\r\n00:00:02,500 --> 00:00:05,000\r\nWe beginnen met de iVRI's.\r\n".encode("cp1252"))
+    add_recording(data, "talk", media, captions=captions, language="nl")
+    results = run_recording(data, "talk", select_stages(["extract", "transcribe"]))
+    assert [r.status for r in results] == ["ran", "ran"]
+    transcript = Transcript.load(data.work_dir("talk") / "transcript.json")
+    assert transcript.engine == "subtitles" and transcript.text == "Goedemiddag, welkom bij dit café. We beginnen met de iVRI's."
+    assert transcript.duration == pytest.approx(6.0, abs=0.1)
+    inputs = RunLog(data.work_dir("talk") / "run.json").stage("transcribe")["inputs"]
+    assert list(inputs) == ["recordings/talk/talk.srt"]
+
+
+def test_glossary_is_given_to_whisper_but_does_not_make_old_transcripts_stale(data):
+    add_recording(data, "jfk", TESTDATA / "en_jfk_inaugural_excerpt" / "jfk.flac", language="en")
+    store = ReviewStore(data.review_db)
+    store.add_term("Americans", "editor")
+    store.add_term("Krachtenbundeling", "editor")
+    stages = select_stages(["extract", "transcribe"])
+    run_recording(data, "jfk", stages)
+    transcript = Transcript.load(data.work_dir("jfk") / "transcript.json")
+    assert transcript.options["initial_prompt"] == "Americans, Krachtenbundeling."
+    assert transcript.options["hotwords"] == "Americans Krachtenbundeling"
+    assert "ask not what your country can do for you" in transcript.text.lower()
+    store.add_term("iVRI", "editor")
+    assert [r.status for r in run_recording(data, "jfk", stages)] == ["skipped", "skipped"]
