@@ -180,15 +180,15 @@ def run_recording(
     results: list[StageResult] = []
     with recording_lock(ctx.work_dir, slug):
         runlog = RunLog(ctx.work_dir / "run.json")
-        upstream_ran = False
         for stage in stages:
-            result = _run_stage(stage, ctx, runlog, force or upstream_ran)
+            # A later stage re-runs only when what it reads changed: its inputs are hashed, so a
+            # re-run upstream stage that wrote the same bytes leaves it up to date.
+            result = _run_stage(stage, ctx, runlog, force)
             results.append(result)
             if on_event:
                 on_event(result)
             if result.status == "failed":
                 break
-            upstream_ran = upstream_ran or result.status == "ran"
     return results
 
 

@@ -52,6 +52,16 @@ def test_second_run_skips_and_a_change_reruns(data):
     assert entry["params"] == {"v": 1} and "lecture-pipeline" in entry["versions"] and entry["seconds"] >= 0
 
 
+def test_upstream_rerun_with_identical_output_leaves_later_stages_alone(data):
+    _recording(data)
+    calls = []
+    stages = _stages(calls)
+    run_recording(data, "talk", stages)
+    (data.recording_dir("talk") / "in.txt").write_text("HELLO", encoding="utf-8")  # same upper-case text
+    assert [r.status for r in run_recording(data, "talk", stages)] == ["ran", "skipped"]
+    assert calls == ["upper", "count", "upper"]
+
+
 def test_force_reruns_and_missing_output_makes_stale(data):
     _recording(data)
     calls = []
