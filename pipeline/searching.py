@@ -322,7 +322,7 @@ def format_hits(hits: list[SearchHit], fmt: str = "text") -> str:
         return "no results\n"
     blocks = []
     for n, hit in enumerate(hits, 1):
-        where = " · ".join(p for p in (f"chapter {hit.chapter_index}: {hit.chapter}" if hit.chapter else "",
+        where = " · ".join(p for p in (f"chapter {hit.chapter_index + 1}: {hit.chapter}" if hit.chapter else "",
                                        hit.speaker) if p)
         blocks.append(f"{n}. {hit.recording}  {format_hms(hit.start)}-{format_hms(hit.end)}  {where}\n"
                       f"   {hit.snippet}\n   {hit.review_url}\n")
