@@ -28,6 +28,7 @@ FLAG_TEXT = {
     "no_speech": "(nearly) no speech ({words} words)",
     "mid_sentence": "starts in the middle of a sentence",
     "unsnapped": "no natural break within ±{window:g} s of the listed time {listed}; kept the listed time",
+    "moved_far": "first word {moved:+.1f} s from the listed time {listed} (a long pause starts in the window)",
 }
 
 
@@ -210,6 +211,8 @@ def _chapter(k: int, entry: ChapterEntry, boundary: Boundary, span: tuple[float,
     word_end = word_start + sum(1 for u in units[a:b] if u.word >= 0)
     speech = sum(max(0.0, u.end - u.start) for u in units[a:b])
     flags = _flags(span, len(text.split()), speech, boundary, k, options)
+    if k > 0 and abs(span[0] - entry.start) > options.window:
+        flags.append("moved_far")  # the break began inside the window but speech resumes beyond it
     flags += ["implicit_lead_in"] * entry.implicit + ["whole_recording"] * whole
     snap = {
         "reason": boundary.reason, "snapped": boundary.snapped, "pause": boundary.pause,
@@ -237,7 +240,8 @@ def _flags(span: tuple[float, float], words: int, speech: float, boundary: Bound
 
 def _flag_warning(chapter: Chapter, options: ChapterOptions) -> str:
     values = {"min_s": options.min_chapter_seconds, "seconds": chapter.end - chapter.start,
-              "words": chapter.word_count, "window": options.window, "listed": format_hms(chapter.listed_start)}
+              "words": chapter.word_count, "window": options.window, "listed": format_hms(chapter.listed_start),
+              "moved": chapter.start - chapter.listed_start}
     notes = [FLAG_TEXT[f].format(**values) for f in chapter.flags if f in FLAG_TEXT]
     if not notes:
         return ""

@@ -120,6 +120,16 @@ def test_a_segment_that_straddles_the_boundary_is_split_by_its_word_timestamps()
     assert_every_word_once(result, transcript)
 
 
+def test_speech_resuming_far_beyond_the_window_is_flagged_for_the_editor():
+    transcript = script((0.0, sentence(30)), (15.0, sentence(30)))  # a 15 s pause from ~9.6 s on
+    result = split_transcript(transcript, listed("0:00 Een\n0:12 Twee\n"))
+    two = result.chapters[1]
+    assert two.start == transcript.segments[1].start and two.start - 12 > 8
+    assert two.flags == ["moved_far"]
+    assert any("from the listed time 00:00:12" in w for w in result.warnings)
+    assert_every_word_once(result, transcript)
+
+
 def test_no_break_within_the_window_keeps_the_listed_time_and_flags_it():
     words = " ".join(f"w{i}" for i in range(200))  # 200 words, no punctuation, no pauses
     transcript = script((0.0, words))
