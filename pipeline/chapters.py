@@ -123,7 +123,7 @@ def split_transcript(transcript: Transcript, chapter_list: ChapterList | None,
                      title: str = "") -> Chapters:
     """Assign every word of the transcript to exactly one chapter of the (snapped) chapter list."""
     units = transcript_units(transcript)
-    duration = max([transcript.duration] + [u.end for u in units])
+    duration = max([transcript.duration, 0.0] + [u.end for u in units])
     if chapter_list and chapter_list.entries:
         listed = resolve(chapter_list, duration)
         entries, warnings = list(listed.entries), list(listed.warnings)

@@ -304,7 +304,7 @@ def transcripts(draw) -> Transcript:
     for sid in range(draw(st.integers(0, 12))):
         words = []
         for _ in range(draw(st.integers(0, 8))):
-            t += draw(st.sampled_from([0.0, 0.0, 0.1, 0.4, 1.5, 3.0, -0.05]))  # touching, pauses, overlaps
+            t = max(0.0, t + draw(st.sampled_from([0.0, 0.0, 0.1, 0.4, 1.5, 3.0, -0.05])))  # touching, pauses, overlaps
             length = draw(st.floats(0.0, 1.0))
             token = draw(st.sampled_from(["ja", "nee.", "wat?", "x", "zee-engte", "1.000", "“oké.”"]))
             words.append(Word(round(t, 3), round(t + length, 3), " " + token))
