@@ -16,6 +16,16 @@ SHARED = ROOT.parent / "shared"
 TESTDATA = SHARED / "testdata"
 SEED_PAGE = SHARED / "seed" / "open-college-krachtenbundeling.txt"
 SAMPLE = ROOT / "pipeline" / "sample"
+SEED_CHAPTERS = [  # the seed page's 'Inhoudsopgave', in seconds
+    (0, "intro"),
+    (120, "Floris Bakermans en Alex Smienk stellen zich voor"),
+    (605, "Inventariseren uitdagingen van deelnemende wegbeheerders"),
+    (1404, "Uitleg programma Krachtenbundeling (Floris)"),
+    (2906, "Meer samenhang en samenwerking in regio Oost (Alex)"),
+    (3540, "Wie is wie in het programma Krachtenbundeling?"),
+    (4073, "Samen aan de slag met een praktijkchallenge mbv Mentimeter"),
+    (6373, "Wrap up"),
+]
 
 # CI explores the same examples every run, so a submission cannot fail on a new random draw;
 # local runs keep exploring (and a failure found there becomes a fixed test).

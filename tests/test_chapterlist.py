@@ -14,16 +14,7 @@ from pipeline.errors import ChapterListError
 from pipeline.page import decode_text, read_page
 from pipeline.recording import Recording
 
-SEED_CHAPTERS = [
-    (0, "intro"),
-    (120, "Floris Bakermans en Alex Smienk stellen zich voor"),
-    (605, "Inventariseren uitdagingen van deelnemende wegbeheerders"),
-    (1404, "Uitleg programma Krachtenbundeling (Floris)"),
-    (2906, "Meer samenhang en samenwerking in regio Oost (Alex)"),
-    (3540, "Wie is wie in het programma Krachtenbundeling?"),
-    (4073, "Samen aan de slag met een praktijkchallenge mbv Mentimeter"),
-    (6373, "Wrap up"),
-]
+from conftest import SEED_CHAPTERS  # noqa: E402
 
 
 def pairs(chapter_list) -> list[tuple[float, str]]:

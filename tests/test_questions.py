@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "drafts"))
-from drafts_fixture import build, lecture  # noqa: E402
+from drafts_fixture import build, lecture, lecture_sentences  # noqa: E402
 
 from pipeline.nlp import language_tools  # noqa: E402
 from pipeline.questions import QuestionOptions, find_questions, is_qa_chapter  # noqa: E402
@@ -18,10 +18,7 @@ OPTIONS = QuestionOptions()
 
 @pytest.mark.parametrize("name", ["nl", "en"])
 def test_questions_are_found_with_their_answers(name):
-    spec = lecture(name)
-    transcript, chapters, _ = build(spec)
-    tools = language_tools(name)
-    sentences = split_sentences(transcript, chapters, tools)
+    spec, transcript, chapters, tools, sentences = lecture_sentences(name)
     found = [q for c in chapters for q in find_questions(sentences.in_chapter(c.index), c.title, tools, OPTIONS)]
     assert len(found) == len(spec["questions"])
     for item, expected in zip(found, spec["questions"]):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "drafts"))
-from drafts_fixture import build, lecture  # noqa: E402
+from drafts_fixture import build, lecture, lecture_sentences  # noqa: E402
 
 from pipeline.nlp import language_tools, word_count  # noqa: E402
 from pipeline.quotes import (QuoteOptions, is_complete, is_verbatim, quote_candidates, score_quote,  # noqa: E402
@@ -29,10 +29,7 @@ def test_strong_opinion_scores_above_procedural_sentences(name):
 
 @pytest.mark.parametrize("name", ["nl", "en"])
 def test_candidates_are_verbatim_complete_and_in_their_chapter(name):
-    spec = lecture(name)
-    transcript, chapters, _ = build(spec)
-    tools = language_tools(name)
-    sentences = split_sentences(transcript, chapters, tools)
+    spec, transcript, chapters, tools, sentences = lecture_sentences(name)
     found = []
     for chapter in chapters:
         own = sentences.in_chapter(chapter.index)
