@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export PIPELINE_DATA ?= data
 
-.PHONY: setup demo test test-fast all status review search bench clean help
+
+.PHONY: setup setup-minimal demo test test-fast all status review search bench clean help
 
 help:
 	@echo "make demo    - set up and run the whole pipeline on the bundled sample"
@@ -21,8 +22,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	# torch first, pinned: the CPU build; otherwise openai-whisper pulls a multi-GB CUDA build
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[openai,test]'
+	$(BIN)/pip install -q -e '.[openai,notebook,test]'
 	touch $(STAMP)
+
+# What a media-team machine needs: the pipeline alone, without torch and the test tools (about 600 MB).
+setup-minimal:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e .
 
 setup: $(STAMP)
 
@@ -30,6 +37,7 @@ demo: setup
 	$(BIN)/python -m pipeline.demo
 
 test: setup
+	@scripts/ensure_browser.sh
 	$(BIN)/python -m pytest -q
 
 all: setup

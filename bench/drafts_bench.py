@@ -12,12 +12,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline import fsutil
-from pipeline.artifacts import Segment, Transcript, Word
-from pipeline.drafts import page_draft, run
-from pipeline.publish import render_html, render_markdown
-from pipeline.recording import Recording, Speaker
-from pipeline.sentences import ChapterSpan
+from pipeline.artifacts.manifest import Recording, Speaker
+from pipeline.artifacts.sentences import ChapterSpan
+from pipeline.artifacts.transcript import Segment, Transcript, Word
+from pipeline.core import fsutil
+from pipeline.drafts.stage import page_draft, run
+from pipeline.publish.page import render_html, render_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSUMED_RTF = 0.05

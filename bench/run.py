@@ -15,9 +15,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipeline import fsutil
-from pipeline.extract import extract_audio
-from pipeline.media import ffmpeg_exe
+from pipeline.core import fsutil
+from pipeline.extract.ffmpeg import ffmpeg_exe
+from pipeline.extract.stage import extract_audio
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / "work"
@@ -57,7 +57,7 @@ def flemish_clips() -> Path:
     """The five Flemish clips joined with a second of silence between them, and their reference."""
     import csv
 
-    from pipeline.media import pydub_audio_segment
+    from pipeline.extract.ffmpeg import pydub_audio_segment
 
     target = WORK / "nl-flemish.wav"
     if not target.exists():

@@ -5,7 +5,7 @@ most frequent words of speech), the words of the real published lecture page in 
 without it, a built-in domain list), and compounds of those words for the long tail that Dutch
 speech has; known phrases ('human capital', 'slimme mobiliteit', ...) are mixed in so phrase
 queries have real hits. Every recording is indexed with the stage's own code path
-(pipeline.index.replace_recording) and queried with pipeline.searching.search.
+(pipeline.index.stage.replace_recording) and queried with pipeline.index.api.search.
 
 Run: .venv/bin/python -m bench.search_bench [--hours 1000] -> bench/search.json and a table.
 """
@@ -20,12 +20,12 @@ import statistics
 import time
 from pathlib import Path
 
-from pipeline import fsutil
-from pipeline.config import DataPaths
-from pipeline.index import IndexRow, RecordingDoc, open_index, replace_recording
-from pipeline.nlp import language_tools
-from pipeline.searching import SearchFilters, search
-from pipeline.stemming import words
+from pipeline.core import fsutil
+from pipeline.core.config import DataPaths
+from pipeline.core.stemming import words
+from pipeline.drafts.nlp import language_tools
+from pipeline.index.api import SearchFilters, search
+from pipeline.index.stage import IndexRow, RecordingDoc, open_index, replace_recording
 
 HERE = Path(__file__).resolve().parent
 SEED = HERE.parent.parent / "shared" / "seed" / "open-college-krachtenbundeling.txt"

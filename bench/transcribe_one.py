@@ -11,15 +11,16 @@ import sys
 import time
 from pathlib import Path
 
-from pipeline.textnorm import word_error_rate
-from pipeline.transcribe import TranscribeOptions, audio_duration, transcribe_audio
+from pipeline.core.textnorm import word_error_rate
+from pipeline.transcribe.audio import audio_duration
+from pipeline.transcribe.stage import TranscribeOptions, transcribe_audio
 
 
 def bare_faster_whisper(wav: Path) -> str:
     """faster-whisper exactly as its README shows it: default settings, bundled base int8."""
     from faster_whisper import WhisperModel
 
-    from pipeline.models import resolve_model
+    from pipeline.transcribe.models import resolve_model
 
     model = WhisperModel(resolve_model("base"), device="cpu", compute_type="int8")
     segments, _ = model.transcribe(str(wav))
@@ -30,10 +31,10 @@ def whole_pipeline(media: Path, language: str) -> str:
     """Every stage on a fresh data folder, as `pipeline add` + `pipeline run` would do it."""
     import tempfile
 
-    from pipeline.artifacts import Transcript
-    from pipeline.config import DataPaths
-    from pipeline.recording import add_recording
-    from pipeline.runner import run_recording
+    from pipeline.artifacts.transcript import Transcript
+    from pipeline.core.config import DataPaths
+    from pipeline.ingest.add import add_recording
+    from pipeline.runner.run import run_recording
     from pipeline.stages import all_stages
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -47,7 +48,7 @@ def whole_pipeline(media: Path, language: str) -> str:
 
 
 def media_seconds(path: Path) -> float:
-    from pipeline.extract import probe
+    from pipeline.extract.stage import probe
 
     return probe(path).duration
 

@@ -1,12 +1,16 @@
 """Lecture pipeline: recordings in, reviewed and searchable publications out.
 
-Stages (one module each): extract -> transcribe -> chapters -> drafts -> index.
+Stages (one package each): extract -> transcribe -> chapters -> drafts -> index (search/).
 """
-__version__ = "0.1.0"
+from pipeline.core.version import __version__
+
+__all__ = ["__version__", "search"]
 
 
 def search(query, **filters):
-    """Search all transcripts; returns a pandas DataFrame (see pipeline.searching)."""
-    from pipeline.searching import search_dataframe
+    """Search all transcripts; returns a pandas DataFrame (see pipeline.index.api)."""
+    from pipeline.index.api import (
+        search_dataframe,  # lazy: `import pipeline` stays cheap
+    )
 
     return search_dataframe(query, **filters)

@@ -5,14 +5,14 @@ import argparse
 import logging
 import sys
 
-from pipeline.config import data_paths
-from pipeline.errors import PipelineError
+from pipeline.core.config import data_paths
+from pipeline.core.errors import PipelineError
 
 log = logging.getLogger("pipeline")
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from pipeline.recording import add_recording
+    from pipeline.ingest.add import add_recording
 
     paths = data_paths(args.data)
     rec = add_recording(paths, args.slug, args.media, page=args.page, language=args.language,
@@ -24,7 +24,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from pipeline.runner import run_recording
+    from pipeline.runner.run import run_recording
     from pipeline.stages import select_stages
 
     paths = data_paths(args.data)
@@ -57,7 +57,7 @@ def _report(result) -> None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from pipeline.runner import status_table
+    from pipeline.runner.run import status_table
     from pipeline.stages import all_stages
 
     paths = data_paths(args.data)
@@ -83,7 +83,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from pipeline.searching import SearchFilters, format_hits, search
+    from pipeline.index.api import SearchFilters, format_hits, search
 
     filters = SearchFilters(recording=tuple(args.recording or ()), speaker=args.speaker or "",
                             language=args.language or "", since=args.since or "", until=args.until or "",
@@ -101,7 +101,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from pipeline.export import export
+    from pipeline.publish.export import export
 
     path = export(data_paths(args.data), args.slug, args.format, args.out)
     print(f"exported {args.slug} ({args.format}) -> {path}")
@@ -183,7 +183,7 @@ def _progress_bar(task: str, done: float, total: float) -> None:
 def main(argv: list[str] | None = None) -> int:
     import os
 
-    from pipeline import progress
+    from pipeline.core import progress
 
     parser = build_parser()
     args = parser.parse_args(argv)

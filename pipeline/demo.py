@@ -6,7 +6,7 @@ from importlib import resources
 from pathlib import Path
 
 from pipeline.cli import main as cli_main
-from pipeline.config import data_paths
+from pipeline.core.config import data_paths
 
 SLUG = "demo-open-college"
 OUTPUTS = [

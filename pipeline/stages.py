@@ -1,15 +1,20 @@
 """The stage registry, in run order. Each stage module exposes STAGE (a runner.Stage)."""
 from __future__ import annotations
 
-from pipeline.errors import ConfigError
-from pipeline.runner import Stage
+from pipeline.chapters import stage as chapters
+from pipeline.core.errors import ConfigError
+from pipeline.drafts import stage as drafts
+from pipeline.extract import stage as extract
+from pipeline.index import stage as index
+from pipeline.runner.stage import STAGE_ORDER, Stage
+from pipeline.transcribe import stage as transcribe
 
 
 def all_stages() -> list[Stage]:
     """Every stage in the order the runner runs them."""
-    from pipeline import chapters, drafts, extract, index, transcribe
-
-    return [extract.STAGE, transcribe.STAGE, chapters.STAGE, drafts.STAGE, index.STAGE]
+    stages = [extract.STAGE, transcribe.STAGE, chapters.STAGE, drafts.STAGE, index.STAGE]
+    assert tuple(s.name for s in stages) == STAGE_ORDER
+    return stages
 
 
 def select_stages(names: list[str] | None) -> list[Stage]:

@@ -10,8 +10,8 @@ import csv
 import shutil
 from pathlib import Path
 
-from pipeline.media import pydub_audio_segment
-from pipeline.recording import format_hms
+from pipeline.core.timecode import format_hms
+from pipeline.extract.ffmpeg import pydub_audio_segment
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "testdata"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from pipeline.config import DataPaths
-from pipeline.media import ffmpeg_exe
+from pipeline.core.config import DataPaths
+from pipeline.extract.ffmpeg import ffmpeg_exe
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -66,6 +66,6 @@ def make_video_without_audio(path: Path, seconds: float = 1.0) -> Path:
 
 def wer(reference: str, hypothesis: str) -> float:
     """Word error rate after lowercasing and removing punctuation."""
-    from pipeline.textnorm import word_error_rate
+    from pipeline.core.textnorm import word_error_rate
 
     return word_error_rate(reference, hypothesis)

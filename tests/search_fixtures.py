@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from pipeline import fsutil
-from pipeline.config import DataPaths
+from pipeline.core import fsutil
+from pipeline.core.config import DataPaths
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 

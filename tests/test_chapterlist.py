@@ -2,19 +2,27 @@
 from __future__ import annotations
 
 import pytest
+from conftest import (
+    SEED_CHAPTERS,  # noqa: E402
+    SEED_PAGE,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import SEED_PAGE
-from pipeline.chapterlist import (
-    LEAD_IN_TITLE, manifest_chapter_list, parse_chapter_line, parse_chapter_text, parse_webvtt_chapters,
-    read_chapter_file, resolve, yaml_chapter_lines,
+from pipeline.artifacts.chapter_line import parse_chapter_line
+from pipeline.artifacts.manifest import Recording
+from pipeline.core.errors import ChapterListError
+from pipeline.core.textio import decode_text
+from pipeline.ingest.chapterlist import (
+    LEAD_IN_TITLE,
+    manifest_chapter_list,
+    parse_chapter_text,
+    parse_webvtt_chapters,
+    read_chapter_file,
+    resolve,
+    yaml_chapter_lines,
 )
-from pipeline.errors import ChapterListError
-from pipeline.page import decode_text, read_page
-from pipeline.recording import Recording
-
-from conftest import SEED_CHAPTERS  # noqa: E402
+from pipeline.ingest.page import read_page
 
 
 def pairs(chapter_list) -> list[tuple[float, str]]:

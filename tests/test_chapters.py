@@ -11,15 +11,16 @@ import webvtt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import chapters as chapters_stage
-from pipeline.artifacts import Segment, Transcript, Word
-from pipeline.chapter_snap import ChapterOptions
-from pipeline.chapterlist import parse_chapter_text
-from pipeline.chapters import Chapters, chapter_words, load_chapters, split_transcript
+from pipeline.artifacts.chapters import Chapters, load_chapters
+from pipeline.artifacts.manifest import ListedChapter, Recording, save_recording
+from pipeline.artifacts.transcript import Segment, Transcript, Word
+from pipeline.chapters import stage as chapters_stage
+from pipeline.chapters.snap import ChapterOptions
+from pipeline.chapters.stage import chapter_words, split_transcript
 from pipeline.cli import main as cli_main
-from pipeline.errors import ChapterListError, ConfigError
-from pipeline.recording import ListedChapter, Recording, save_recording
-from pipeline.runner import run_recording
+from pipeline.core.errors import ChapterListError, ConfigError
+from pipeline.ingest.chapterlist import parse_chapter_text
+from pipeline.runner.run import run_recording
 
 WORD_S, WORD_GAP = 0.3, 0.02
 
@@ -338,7 +339,8 @@ def test_any_chapter_list_and_any_segments_keep_every_word_exactly_once(transcri
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     from fixtures.chapters.built_recording import build_recording
-    from pipeline.transcribe import TranscribeOptions, transcribe_audio
+
+    from pipeline.transcribe.stage import TranscribeOptions, transcribe_audio
 
     recording = build_recording(tmp_path_factory.mktemp("built"))
     return recording, transcribe_audio(recording.wav, TranscribeOptions(language="nl"))
@@ -376,8 +378,10 @@ def test_real_speech_any_listed_offsets_of_2_to_4_seconds(built):
 @pytest.mark.slow
 def test_demo_sample_through_the_runner_lands_within_a_second_of_its_true_starts(data):
     from conftest import SAMPLE
-    from pipeline import extract, transcribe
-    from pipeline.recording import add_recording as add
+
+    from pipeline.extract import stage as extract
+    from pipeline.ingest.add import add_recording as add
+    from pipeline.transcribe import stage as transcribe
 
     add(data, "demo", SAMPLE / "open-college-demo.ogg", page=SAMPLE / "page.txt")
     results = run_recording(data, "demo", [extract.STAGE, transcribe.STAGE, chapters_stage.STAGE])

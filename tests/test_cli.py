@@ -4,8 +4,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import SAMPLE, make_video_without_audio
+
 from pipeline.cli import build_parser
 
 pytestmark = pytest.mark.slow

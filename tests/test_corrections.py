@@ -1,15 +1,19 @@
-"""pipeline.corrections: the read-only correction layer the pipeline applies to machine text."""
+"""pipeline.editorial.corrections: the read-only correction layer the pipeline applies to machine text."""
 from __future__ import annotations
 
 import sqlite3
 
 import pytest
 
-from pipeline.config import DataPaths
-from pipeline.corrections import (
-    Corrections, Rule, corrections_digest, glossary_terms, load_corrections,
+from pipeline.core.config import DataPaths
+from pipeline.editorial.corrections import (
+    Corrections,
+    Rule,
+    corrections_digest,
+    glossary_terms,
+    load_corrections,
 )
-from pipeline.review.store import ReviewStore
+from pipeline.editorial.store import ReviewStore
 
 
 @pytest.fixture()

@@ -9,13 +9,15 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "drafts"))
 from drafts_fixture import build, lecture  # noqa: E402
 
-from pipeline import chapters as chapters_stage  # noqa: E402
-from pipeline import drafts  # noqa: E402
-from pipeline.config import DataPaths  # noqa: E402
-from pipeline.errors import PipelineError  # noqa: E402
-from pipeline.recording import save_recording  # noqa: E402
-from pipeline.runner import run_recording  # noqa: E402
-from pipeline.sentences import load_sentences, segments_text  # noqa: E402
+from pipeline.artifacts.drafts import load_drafts  # noqa: E402
+from pipeline.artifacts.manifest import save_recording  # noqa: E402
+from pipeline.artifacts.sentences import load_sentences
+from pipeline.chapters import stage as chapters_stage  # noqa: E402
+from pipeline.core.config import DataPaths  # noqa: E402
+from pipeline.core.errors import PipelineError  # noqa: E402
+from pipeline.drafts import stage as drafts  # noqa: E402
+from pipeline.drafts.sentences import segments_text
+from pipeline.runner.run import run_recording  # noqa: E402
 from pipeline.stages import all_stages  # noqa: E402
 
 OUTPUTS = ("sentences.json", "drafts.json", "page.md", "page.html")
@@ -41,7 +43,7 @@ def test_stage_drafts_a_grounded_page(tmp_path, name, across):
     spec, transcript, paths, recording = _setup(tmp_path, name, across)
     _run(paths, recording.slug)
     work = paths.work_dir(recording.slug)
-    result = drafts.load_drafts(work / "drafts.json")
+    result = load_drafts(work / "drafts.json")
     sentences = load_sentences(work / "sentences.json")
     assert result.language == name and len(result.chapters) == len(spec["chapters"])
     for chapter, written in zip(result.chapters, spec["chapters"]):
@@ -97,7 +99,7 @@ def test_missing_or_bad_chapters_fail_cleanly_without_artifacts(tmp_path):
     assert results[0].status == "failed" and "not a valid chapters.json" in results[0].error
     assert not any((work / n).exists() for n in OUTPUTS)
     with pytest.raises(PipelineError, match="does not exist"):
-        drafts.load_drafts(work / "drafts.json")
+        load_drafts(work / "drafts.json")
 
 
 def test_drafts_is_registered_after_chapters():

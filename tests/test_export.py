@@ -1,15 +1,16 @@
-"""pipeline.export: the reviewed page (only approved items, corrected text) and corrected subtitles."""
+"""pipeline.publish.export: the reviewed page (only approved items, corrected text) and corrected subtitles."""
 from __future__ import annotations
 
 import pytest
+from review_fixture import build_sample
 
 from pipeline.cli import main
-from pipeline.config import DataPaths
-from pipeline.errors import ConfigError
-from pipeline.export import build_page, export, export_text, split_cue
-from pipeline.review.fixture import build_sample
-from pipeline.review.store import ReviewStore
-from pipeline.subtitles import Cue, parse_captions
+from pipeline.core.config import DataPaths
+from pipeline.core.errors import ConfigError
+from pipeline.editorial.store import ReviewStore
+from pipeline.ingest.captions import parse_captions
+from pipeline.publish.export import build_page, export, export_text, split_cue
+from pipeline.publish.subtitles import Cue
 
 SLUG = "open-college"
 

@@ -2,10 +2,10 @@
 import wave
 
 import pytest
-
 from conftest import TESTDATA, ffmpeg, make_tone, make_video_without_audio
-from pipeline.errors import MediaError
-from pipeline.extract import extract_audio, probe
+
+from pipeline.core.errors import MediaError
+from pipeline.extract.stage import extract_audio, probe
 
 FORMATS = [
     ("tone.mp4", ("-f", "lavfi", "-i", "testsrc=size=64x64:rate=10:duration=2", "-pix_fmt", "yuv420p", "-shortest")),

@@ -6,10 +6,11 @@ import sqlite3
 import pytest
 from search_fixtures import DUTCH_CHAPTERS, DUTCH_SENTENCES, build_data, write_sentences
 
-from pipeline import fsutil, index
-from pipeline.review.store import ReviewStore
-from pipeline.runner import run_recording
-from pipeline.searching import SearchFilters, search
+from pipeline.core import fsutil
+from pipeline.editorial.store import ReviewStore
+from pipeline.index import stage as index
+from pipeline.index.api import SearchFilters, search
+from pipeline.runner.run import run_recording
 
 STAGES = [index.STAGE]
 

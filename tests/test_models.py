@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from pipeline import models
-from pipeline.engines.ct2_convert import read_ct2_variables, to_openai_state
-from pipeline.errors import ModelError
+from pipeline.core.errors import ModelError
+from pipeline.transcribe import models
+from pipeline.transcribe.engines.ct2_convert import read_ct2_variables, to_openai_state
 
 
 def test_assembled_model_is_verified_and_reused(tmp_path):

@@ -4,8 +4,14 @@ from __future__ import annotations
 import nltk
 import pytest
 
-from pipeline.errors import ConfigError
-from pipeline.nlp import NLTK_DATA, clean_spoken, is_procedural, language_tools, use_vendored_data
+from pipeline.core.errors import ConfigError
+from pipeline.drafts.nlp import (
+    NLTK_DATA,
+    clean_spoken,
+    is_procedural,
+    language_tools,
+    use_vendored_data,
+)
 
 
 def test_vendored_nltk_data_is_found_first_and_complete():

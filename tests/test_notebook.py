@@ -9,10 +9,12 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from pipeline import chapters, drafts, index
-from pipeline.config import DataPaths
-from pipeline.recording import save_recording
-from pipeline.runner import run_recording
+from pipeline.artifacts.manifest import save_recording
+from pipeline.chapters import stage as chapters
+from pipeline.core.config import DataPaths
+from pipeline.drafts import stage as drafts
+from pipeline.index import stage as index
+from pipeline.runner.run import run_recording
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "explore_transcripts.ipynb"

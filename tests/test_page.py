@@ -1,9 +1,10 @@
 """Importing the seed page: title, chapters, speakers, summary; odd encodings."""
 import pytest
-
 from conftest import SEED_CHAPTERS, SEED_PAGE
-from pipeline.errors import ManifestError
-from pipeline.page import decode_text, parse_page, read_page
+
+from pipeline.core.errors import ManifestError
+from pipeline.core.textio import decode_text
+from pipeline.ingest.page import parse_page, read_page
 
 
 def test_seed_page_gives_its_8_chapters_and_2_speakers():

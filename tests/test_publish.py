@@ -3,9 +3,18 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from pipeline.publish import (PageChapter, PageDraft, PageQuestion, PageQuote, draft_introduction, format_date,
-                              moment_link, render_html, render_markdown)
-from pipeline.recording import Speaker
+from pipeline.artifacts.manifest import Speaker
+from pipeline.publish.page import (
+    PageChapter,
+    PageDraft,
+    PageQuestion,
+    PageQuote,
+    draft_introduction,
+    format_date,
+    moment_link,
+    render_html,
+    render_markdown,
+)
 
 SPEAKERS = [Speaker("Floris Bakermans", "AT Osborne", "Programmasecretaris"), Speaker("Alex Smienk", "Provincie Overijssel")]
 

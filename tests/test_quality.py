@@ -1,6 +1,6 @@
 """Whisper failure modes are flagged, never dropped; time order is repaired."""
-from pipeline.artifacts import Segment, Word
-from pipeline.quality import check_segments, is_repetition, segment_flags
+from pipeline.artifacts.transcript import Segment, Word
+from pipeline.transcribe.quality import check_segments, is_repetition, segment_flags
 
 
 def seg(text, start=0.0, end=2.0, logprob=-0.2, no_speech=0.01):

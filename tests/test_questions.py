@@ -9,9 +9,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "drafts"))
 from drafts_fixture import build, lecture, lecture_sentences  # noqa: E402
 
-from pipeline.nlp import language_tools  # noqa: E402
-from pipeline.questions import QuestionOptions, find_questions, is_qa_chapter  # noqa: E402
-from pipeline.sentences import split_sentences  # noqa: E402
+from pipeline.drafts.nlp import language_tools  # noqa: E402
+from pipeline.drafts.questions import QuestionOptions, find_questions, is_qa_chapter  # noqa: E402
+from pipeline.drafts.sentences import split_sentences  # noqa: E402
 
 OPTIONS = QuestionOptions()
 

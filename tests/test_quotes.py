@@ -9,11 +9,17 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "drafts"))
 from drafts_fixture import build, lecture, lecture_sentences  # noqa: E402
 
-from pipeline.nlp import language_tools, word_count  # noqa: E402
-from pipeline.quotes import (QuoteOptions, is_complete, is_verbatim, quote_candidates, score_quote,  # noqa: E402
-                             trim_filler)
-from pipeline.sentences import segments_text, split_sentences  # noqa: E402
-from pipeline.summarize import centrality  # noqa: E402
+from pipeline.drafts.nlp import language_tools, word_count  # noqa: E402
+from pipeline.drafts.quotes import (  # noqa: E402
+    QuoteOptions,
+    is_complete,
+    is_verbatim,
+    quote_candidates,
+    score_quote,
+    trim_filler,
+)
+from pipeline.drafts.sentences import segments_text, split_sentences  # noqa: E402
+from pipeline.drafts.summarize import centrality  # noqa: E402
 
 
 @pytest.mark.parametrize("name", ["nl", "en"])
@@ -69,6 +75,6 @@ def test_questions_and_fragments_are_not_quotes():
 
 
 def test_options_are_validated():
-    from pipeline.errors import ConfigError
+    from pipeline.core.errors import ConfigError
     with pytest.raises(ConfigError, match="min_words"):
         QuoteOptions(min_words=50, max_words=40)

@@ -1,11 +1,13 @@
 """recording.yaml: `pipeline add` creates it; manifests round-trip; bad manifests fail clearly."""
 import pytest
 import yaml
-
 from conftest import SEED_PAGE, make_tone
-from pipeline.config import DataPaths, check_slug, data_paths
-from pipeline.errors import ConfigError, ManifestError, MediaError
-from pipeline.recording import add_recording, format_hms, load_recording, parse_hms
+
+from pipeline.artifacts.manifest import load_recording
+from pipeline.core.config import DataPaths, check_slug, data_paths
+from pipeline.core.errors import ConfigError, ManifestError, MediaError
+from pipeline.core.timecode import format_hms, parse_hms
+from pipeline.ingest.add import add_recording
 
 
 def test_add_with_seed_page_writes_manifest(data, tmp_path):

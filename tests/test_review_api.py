@@ -5,12 +5,12 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from review_fixture import XSS, build_sample
 
-from pipeline.config import DataPaths
-from pipeline.errors import ConfigError
-from pipeline.recording import load_recording, save_recording
+from pipeline.artifacts.manifest import load_recording, save_recording
+from pipeline.core.config import DataPaths
+from pipeline.core.errors import ConfigError
 from pipeline.review.app import check_bind, create_app
-from pipeline.review.fixture import XSS, build_sample
 
 LOCAL = "http://127.0.0.1:8765"
 

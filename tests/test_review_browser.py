@@ -16,14 +16,14 @@ import time
 from pathlib import Path
 
 import pytest
+from review_fixture import build_sample
 
-from pipeline.config import DataPaths
-from pipeline.media import ffmpeg_exe
-from pipeline.recording import add_recording
+from pipeline.core.config import DataPaths
+from pipeline.editorial.store import ReviewStore
+from pipeline.extract.ffmpeg import ffmpeg_exe
+from pipeline.ingest.add import add_recording
 from pipeline.review.app import create_app
-from pipeline.review.fixture import build_sample
-from pipeline.review.store import ReviewStore
-from pipeline.runner import run_recording
+from pipeline.runner.run import run_recording
 from pipeline.stages import all_stages
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CLIPS = ROOT.parent / "shared" / "testdata" / "nl_flemish_dutch_vl_tts_samples"
 ARTIFACTS = ROOT / "test-artifacts"
 SLUG = "vlaams"
+CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
@@ -110,8 +111,10 @@ def server(processed):
 def browser():
     from playwright.sync_api import sync_playwright
 
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"{CHROMIUM} not found: install Chromium ('sudo apt-get install chromium') for the browser tests")
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

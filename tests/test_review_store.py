@@ -1,15 +1,15 @@
-"""pipeline.review.store: decisions, optimistic concurrency, history with undo, never losing an edit."""
+"""pipeline.editorial.store: decisions, optimistic concurrency, history with undo, never losing an edit."""
 from __future__ import annotations
 
 import sqlite3
 
 import pytest
+from review_fixture import build_sample
 
-from pipeline.config import DataPaths
-from pipeline.errors import ReviewError
-from pipeline.review.model import item_state, load_view
-from pipeline.review.fixture import build_sample
-from pipeline.review.store import ConflictError, ReadOnlyStore, ReviewStore
+from pipeline.core.config import DataPaths
+from pipeline.core.errors import ReviewError
+from pipeline.editorial.reviewed import item_state, load_view
+from pipeline.editorial.store import ConflictError, ReadOnlyStore, ReviewStore
 
 SLUG = "talk"
 
@@ -123,7 +123,7 @@ def test_reprocessing_keeps_every_decision_and_marks_changed_ones_stale(tmp_path
         store.set_item("talk", item.kind, item.item_id, "edit", source_text=item.machine_text,
                        text=item.machine_text + " (edited)", editor="Anne", expected_version=0)
     # re-processing: one item's text changes, one disappears
-    from pipeline.drafts import load_drafts
+    from pipeline.artifacts.drafts import load_drafts
     drafts_path = paths.work_dir("talk") / "drafts.json"
     drafts = load_drafts(drafts_path)
     drafts.chapters[0].summary[1].text = "Een andere samenvatting."

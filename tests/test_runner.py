@@ -3,10 +3,11 @@ import threading
 
 import pytest
 
-from pipeline import fsutil
-from pipeline.errors import LockError, StageError
-from pipeline.recording import Recording, save_recording
-from pipeline.runner import RunLog, Stage, recording_lock, run_recording, status_table
+from pipeline.artifacts.manifest import Recording, save_recording
+from pipeline.core import fsutil
+from pipeline.core.errors import LockError, StageError
+from pipeline.runner.run import RunLog, recording_lock, run_recording, status_table
+from pipeline.runner.stage import Stage
 
 
 def _recording(data, slug="talk"):

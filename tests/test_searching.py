@@ -12,11 +12,17 @@ import pytest
 from search_fixtures import DUTCH_SENTENCES, build_data
 
 import pipeline
-from pipeline import index
-from pipeline.errors import ConfigError, QueryError
-from pipeline.runner import run_recording
-from pipeline.search_query import Operation, Term, match_expression, parse_query
-from pipeline.searching import COLUMNS, SearchFilters, recording_filter_sql, search, search_sql
+from pipeline.core.errors import ConfigError, QueryError
+from pipeline.index import stage as index
+from pipeline.index.api import (
+    COLUMNS,
+    SearchFilters,
+    recording_filter_sql,
+    search,
+    search_sql,
+)
+from pipeline.index.query import Operation, Term, match_expression, parse_query
+from pipeline.runner.run import run_recording
 
 REPEATED = DUTCH_SENTENCES[8][2]   # 'Samenwerken, samenwerken en nog eens samenwerken: ...'
 PASSING = DUTCH_SENTENCES[9][2]    # a long sentence that mentions samenwerking once, at the end

@@ -10,13 +10,14 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "drafts"))
 from drafts_fixture import build, lecture  # noqa: E402
 
-from pipeline.chapters import split_transcript  # noqa: E402
-from pipeline.drafts import read_chapters  # noqa: E402
-from pipeline.chapterlist import ChapterEntry, ChapterList  # noqa: E402
-from pipeline.errors import PipelineError  # noqa: E402
-from pipeline.nlp import language_tools  # noqa: E402
-from pipeline.sentences import (SentenceSet, load_sentences, segments_text, sentence_id,  # noqa: E402
-                                split_sentences)
+from pipeline.artifacts.chapter_line import ChapterEntry
+from pipeline.artifacts.sentences import SentenceSet, load_sentences, sentence_id
+from pipeline.chapters.stage import split_transcript  # noqa: E402
+from pipeline.core.errors import PipelineError  # noqa: E402
+from pipeline.drafts.nlp import language_tools  # noqa: E402
+from pipeline.drafts.sentences import segments_text, split_sentences
+from pipeline.drafts.stage import read_chapters  # noqa: E402
+from pipeline.ingest.chapterlist import ChapterList
 
 
 @pytest.mark.parametrize("name", ["nl", "en"])

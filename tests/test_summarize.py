@@ -11,11 +11,18 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "drafts"))
 from drafts_fixture import build, lecture  # noqa: E402
 
-from pipeline.errors import ConfigError  # noqa: E402
-from pipeline.nlp import language_tools  # noqa: E402
-from pipeline.sentences import split_sentences  # noqa: E402
-from pipeline.summarize import (SummaryOptions, idf_table, keyphrases, lexrank, mmr_select,  # noqa: E402
-                                summarize, summary_size)
+from pipeline.core.errors import ConfigError  # noqa: E402
+from pipeline.drafts.nlp import language_tools  # noqa: E402
+from pipeline.drafts.sentences import split_sentences  # noqa: E402
+from pipeline.drafts.summarize import (  # noqa: E402
+    SummaryOptions,
+    idf_table,
+    keyphrases,
+    lexrank,
+    mmr_select,
+    summarize,
+    summary_size,
+)
 
 OPTIONS = SummaryOptions()
 

@@ -4,12 +4,17 @@ import csv
 import pytest
 import srt
 import webvtt
-
 from conftest import TESTDATA, make_silence, make_tone, wer
-from pipeline.artifacts import Transcript
-from pipeline.errors import ConfigError, MediaError
-from pipeline.extract import extract_audio
-from pipeline.transcribe import TranscribeOptions, transcribe_audio, transcribe_captions, write_transcript
+
+from pipeline.artifacts.transcript import Transcript
+from pipeline.core.errors import ConfigError, MediaError
+from pipeline.extract.stage import extract_audio
+from pipeline.transcribe.stage import (
+    TranscribeOptions,
+    transcribe_audio,
+    transcribe_captions,
+    write_transcript,
+)
 
 pytestmark = pytest.mark.slow
 JFK = TESTDATA / "en_jfk_inaugural_excerpt" / "jfk.flac"

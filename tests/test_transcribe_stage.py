@@ -1,11 +1,11 @@
 """The transcribe stage inside the runner: captions instead of Whisper, the glossary as Whisper's prompt."""
 import pytest
-
 from conftest import TESTDATA, make_tone
-from pipeline.artifacts import Transcript
-from pipeline.recording import add_recording
-from pipeline.review.store import ReviewStore
-from pipeline.runner import RunLog, run_recording
+
+from pipeline.artifacts.transcript import Transcript
+from pipeline.editorial.store import ReviewStore
+from pipeline.ingest.add import add_recording
+from pipeline.runner.run import RunLog, run_recording
 from pipeline.stages import select_stages
 
 pytestmark = pytest.mark.slow

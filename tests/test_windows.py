@@ -3,7 +3,7 @@ import wave
 
 import numpy as np
 
-from pipeline.engines.windows import iter_windows, quietest_frame
+from pipeline.transcribe.windows import iter_windows, quietest_frame
 
 
 def write_wav(path, samples):

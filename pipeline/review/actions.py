@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Form, HTTPException, Request
 
-from pipeline.corrections import Rule, normalize
+from pipeline.editorial.corrections import Rule, normalize
+from pipeline.editorial.store import ReviewStore
 from pipeline.review import web
 from pipeline.review.pages import known_slug, view_of
 from pipeline.review.selection import selection_times
-from pipeline.review.store import ReviewStore
 
 router = APIRouter()
 

@@ -17,23 +17,24 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import (
+    RedirectResponse,
+    Response,
+)
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from pipeline.config import DataPaths, data_paths
-from pipeline.errors import ConfigError, ManifestError, PipelineError, ReviewError
-from pipeline.review import web
-from pipeline.review.store import ConflictError, ReviewStore
+from pipeline.core.config import DataPaths, data_paths
+from pipeline.core.errors import ConfigError, ManifestError, PipelineError, ReviewError
+from pipeline.editorial.store import ConflictError, ReviewStore
+from pipeline.review import actions, pages, web
 
 log = logging.getLogger(__name__)
 
 OPTIONAL_ROUTERS = ("pipeline.review.search_page",)
-STAGE_ORDER = ("extract", "transcribe", "chapters", "drafts", "index")
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 SECURITY_HEADERS = {
     "content-security-policy": "default-src 'self'; img-src 'self' data:; media-src 'self'; "
@@ -46,7 +47,6 @@ SECURITY_HEADERS = {
 
 def create_app(paths: DataPaths | None = None, *, token: str | None = None) -> FastAPI:
     """The review app over one data folder; `token` (if set) is required on every request."""
-    from pipeline.review import actions, pages
 
     app = FastAPI(title="Lecture review", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.paths = paths or data_paths()
@@ -147,15 +147,3 @@ def serve(paths: DataPaths, host: str = "127.0.0.1", port: int = 8765, token: st
     suffix = f"/?token={token}" if token else "/"
     log.info("review app on http://%s:%d%s (data: %s)", host, port, suffix, paths.root)
     uvicorn.run(app, host=host, port=port, log_level="warning")
-
-
-def media_response(paths: DataPaths, slug: str) -> Response:
-    """The recording's media with HTTP range support; only files inside the data folder."""
-    from pipeline.recording import load_recording, media_path
-
-    recording = load_recording(paths, slug)
-    path = media_path(paths, recording)
-    root = paths.root.resolve()
-    if root not in path.parents or not path.is_file():
-        return PlainTextResponse("media file not found", status_code=404)
-    return FileResponse(path, filename=Path(path).name, content_disposition_type="inline")

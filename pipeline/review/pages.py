@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 import logging
+import mimetypes
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 
-from pipeline import fsutil
-from pipeline.config import SLUG_RE, DataPaths
-from pipeline.errors import PipelineError
+from pipeline.artifacts.manifest import load_recording, media_path
+from pipeline.core import fsutil
+from pipeline.core.config import SLUG_RE, DataPaths
+from pipeline.core.errors import PipelineError
+from pipeline.editorial.reviewed import RecordingView, describe_change, load_view
+from pipeline.publish.export import export_text
 from pipeline.review import web
-from pipeline.review.model import RecordingView, describe_change, load_view
+from pipeline.runner.stage import STAGE_ORDER
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -40,7 +44,6 @@ def stage_progress(paths: DataPaths, slug: str) -> list[tuple[str, str]]:
             stages = fsutil.read_json(run).get("stages", {})
         except (ValueError, OSError):
             log.warning("%s unreadable", run)
-    from pipeline.review.app import STAGE_ORDER
 
     names = list(STAGE_ORDER) + [n for n in stages if n not in STAGE_ORDER]
     return [(n, stages.get(n, {}).get("status", "pending")) for n in names]
@@ -72,7 +75,6 @@ def recording_page(request: Request, slug: str):
 
 @router.get("/r/{slug}/media")
 def media(request: Request, slug: str):
-    from pipeline.review.app import media_response
 
     paths = request.app.state.paths
     return media_response(paths, known_slug(paths, slug))
@@ -80,7 +82,6 @@ def media(request: Request, slug: str):
 
 @router.get("/r/{slug}/export.{fmt}")
 def export_file(request: Request, slug: str, fmt: str):
-    from pipeline.export import export_text
 
     if fmt not in EXPORT_TYPES:
         raise HTTPException(404, f"no export format {fmt!r}; use md, html, srt or vtt")
@@ -103,3 +104,30 @@ def state(request: Request, slug: str):
                   "stale": s.stale_edit is not None, "version": s.version, "start": s.start, "end": s.end}
                  for ch in view.chapters for s in ch.sentences]
     return JSONResponse({"slug": slug, "counts": view.counts(), "items": items, "sentences": sentences})
+
+
+MEDIA_TYPES = ("audio/", "video/")
+# Containers the pipeline extracts from, where the platform's table may not know them.
+for _suffix, _kind in {".m4a": "audio/mp4", ".opus": "audio/ogg", ".oga": "audio/ogg", ".flac": "audio/flac",
+                       ".wav": "audio/wav", ".mkv": "video/x-matroska", ".webm": "video/webm", ".mp3": "audio/mpeg",
+                       ".ogg": "audio/ogg", ".mp4": "video/mp4", ".mov": "video/quicktime", ".aac": "audio/aac",
+                       ".wma": "audio/x-ms-wma", ".avi": "video/x-msvideo"}.items():
+    mimetypes.add_type(_kind, _suffix)
+
+
+def media_response(paths: DataPaths, slug: str) -> Response:
+    """The recording's media with HTTP range support: only audio/video files inside the data folder.
+
+    Anything else is refused: served inline from the app's origin, an HTML or JS "media" file
+    would run as the app itself.
+    """
+    recording = load_recording(paths, slug)
+    path = media_path(paths, recording)
+    root = paths.root.resolve()
+    if root not in path.parents or not path.is_file():
+        return PlainTextResponse("media file not found", status_code=404)
+    kind = mimetypes.guess_type(path.name)[0] or ""
+    if not kind.startswith(MEDIA_TYPES):
+        return PlainTextResponse("not an audio or video file", status_code=415)
+    return FileResponse(path, media_type=kind, filename=path.name, content_disposition_type="inline",
+                        headers={"X-Content-Type-Options": "nosniff"})

@@ -12,10 +12,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from markupsafe import Markup
 
-from pipeline.config import DataPaths
-from pipeline.errors import ConfigError, QueryError
+from pipeline.core.config import DataPaths
+from pipeline.core.errors import ConfigError, QueryError
+from pipeline.index.api import SearchFilters, read_index, search
 from pipeline.review import web
-from pipeline.searching import SearchFilters, read_index, search
 
 log = logging.getLogger(__name__)
 router = APIRouter()

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import logging
 
-from pipeline import fsutil
-from pipeline.config import DataPaths
+from pipeline.core import fsutil
+from pipeline.core.config import DataPaths
 
 log = logging.getLogger(__name__)
 

@@ -15,18 +15,14 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from pipeline.core.timecode import format_clock
+
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 TOKEN_COOKIE = "review_token"
 
 
-def hms(seconds: float | None) -> str:
-    """Seconds -> 'M:SS' or 'H:MM:SS' for display."""
-    if seconds is None:
-        return ""
-    total = max(0, int(seconds))
-    h, m, s = total // 3600, total % 3600 // 60, total % 60
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+hms = format_clock
 
 
 templates.env.filters["hms"] = hms

@@ -1,0 +1,121 @@
+"""drafts.json: per-chapter summary sentences, keyphrases, quotes and questions, with times."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.artifacts.base import SCHEMA_VERSION, load_artifact
+from pipeline.core import fsutil
+from pipeline.core.errors import PipelineError
+
+
+@dataclass
+class SummaryItem:
+    """A summary sentence (lightly cleaned) with the time span and segments it was taken from."""
+
+    id: str
+    text: str
+    start: float
+    end: float
+    segment_ids: list[int] = field(default_factory=list)
+    sentence_id: str = ""
+    score: float = 0.0
+
+
+@dataclass
+class Quote:
+    """A verbatim quote candidate: exact transcript text of its span, its score and why it scored so."""
+
+    id: str
+    text: str
+    start: float
+    end: float
+    segment_ids: list[int] = field(default_factory=list)
+    speaker: str = ""
+    score: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+    sentence_id: str = ""
+
+
+@dataclass
+class Question:
+    """An audience question and the answer span that follows it (answer_* empty/0 when none)."""
+
+    id: str
+    chapter_index: int
+    text: str
+    start: float
+    end: float
+    segment_ids: list[int] = field(default_factory=list)
+    answer: str = ""
+    answer_start: float = 0.0
+    answer_end: float = 0.0
+    answer_segment_ids: list[int] = field(default_factory=list)
+    answer_speaker: str = ""
+    sentence_id: str = ""
+
+
+@dataclass
+class ChapterDraft:
+    """The drafts of one chapter."""
+
+    index: int
+    title: str
+    start: float
+    end: float
+    summary: list[SummaryItem] = field(default_factory=list)
+    keyphrases: list[str] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+
+
+@dataclass
+class Drafts:
+    """data/work/<slug>/drafts.json: all editorial drafts of a recording, as data."""
+
+    language: str
+    title: str
+    introduction: str
+    summary: str
+    chapters: list[ChapterDraft]
+    questions: list[Question]
+    provenance: dict[str, Any] = field(default_factory=dict)
+    schema_version: int = SCHEMA_VERSION
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        return {"schema_version": data.pop("schema_version"), **data}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Drafts":
+        version = data.get("schema_version", SCHEMA_VERSION)
+        if version > SCHEMA_VERSION:
+            raise PipelineError(f"drafts.json has schema {version}, newer than this pipeline; upgrade it")
+        chapters = [
+            ChapterDraft(**{**c, "summary": [SummaryItem(**s) for s in c.get("summary", [])],
+                            "quotes": [Quote(**q) for q in c.get("quotes", [])]})
+            for c in data["chapters"]
+        ]
+        questions = [Question(**q) for q in data.get("questions", [])]
+        return cls(**{**data, "chapters": chapters, "questions": questions, "schema_version": version})
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Drafts":
+        return load_drafts(path)
+
+    def save(self, path: str | Path) -> Path:
+        return fsutil.write_json(path, self.to_json())
+
+    def items(self) -> dict[str, SummaryItem | Quote | Question]:
+        """Every reviewable item by its id."""
+        found: dict[str, SummaryItem | Quote | Question] = {}
+        for chapter in self.chapters:
+            found.update({s.id: s for s in chapter.summary})
+            found.update({q.id: q for q in chapter.quotes})
+        found.update({q.id: q for q in self.questions})
+        return found
+
+
+def load_drafts(path: str | Path) -> Drafts:
+    """Read drafts.json; a missing or unreadable file raises PipelineError naming it."""
+    return load_artifact(path, Drafts.from_json, "drafts.json", "drafts")

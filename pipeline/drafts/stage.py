@@ -1,0 +1,258 @@
+"""The drafts stage: per-chapter summaries, keyphrases, quotes, open questions and a page draft,
+in the recording's language (data/work/<slug>/drafts.json, page.md, page.html).
+
+Every summary item, quote and question carries a stable `id` derived from the id of the sentence it
+comes from ('sum-s000123456', 'quote-s000123456', 'qa-s000123456'), so editors' review state can key
+on it across identical re-runs.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nltk
+import numpy as np
+
+from pipeline.artifacts.chapters import load_chapters
+from pipeline.artifacts.drafts import ChapterDraft, Drafts, Question, Quote, SummaryItem
+from pipeline.artifacts.manifest import Recording
+from pipeline.artifacts.sentences import ChapterSpan, Sentence, SentenceSet
+from pipeline.artifacts.transcript import Transcript
+from pipeline.core import fsutil
+from pipeline.core.errors import ConfigError, PipelineError
+from pipeline.core.version import __version__
+from pipeline.drafts.nlp import LanguageTools, language_tools, word_count
+from pipeline.drafts.questions import QuestionOptions, find_questions
+from pipeline.drafts.quotes import QuoteOptions, is_verbatim, quote_candidates
+from pipeline.drafts.sentences import segments_text, split_sentences
+from pipeline.drafts.summarize import (
+    SummaryOptions,
+    centrality,
+    idf_table,
+    keyphrase_count,
+    keyphrases,
+    summarize,
+    summary_size,
+)
+from pipeline.publish.page import (
+    PageChapter,
+    PageDraft,
+    PageQuestion,
+    PageQuote,
+    draft_introduction,
+    moment_link,
+    render_html,
+    render_markdown,
+)
+from pipeline.runner.stage import Stage, StageContext
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+METHOD = ("extractive: LexRank over stemmed, stopword-free TF-IDF sentence vectors with MMR redundancy penalty; "
+          "rule-scored verbatim quotes; question sentences paired with the following answer span")
+
+
+# ---------------------------------------------------------------- the stage
+
+@dataclass(frozen=True)
+class DraftOptions:
+    """All options of the drafts stage."""
+
+    summary: SummaryOptions = field(default_factory=SummaryOptions)     # chapter/recording summaries, keyphrases
+    quotes: QuoteOptions = field(default_factory=QuoteOptions)          # quote candidates
+    questions: QuestionOptions = field(default_factory=QuestionOptions)  # open questions
+    page_quotes: int = 2  # quotes on the page draft: the best of all chapters, in time order
+
+    def __post_init__(self) -> None:
+        if self.page_quotes < 0:
+            raise ConfigError("draft options: page_quotes must be >= 0")
+
+
+def run(transcript: Transcript, chapters: list[ChapterSpan], recording: Recording,
+        options: DraftOptions | None = None) -> tuple[SentenceSet, Drafts]:
+    """Draft everything for one recording: its sentences and drafts (pure; writes nothing)."""
+    options = options or DraftOptions()
+    if transcript.language and transcript.language != recording.language:
+        log.warning("%s: transcript language %r differs from recording.yaml's %r; drafting in %r",
+                    recording.slug, transcript.language, recording.language, recording.language)
+    tools = language_tools(recording.language)
+    speakers = chapter_speakers(chapters, recording)
+    sentence_set = split_sentences(transcript, chapters, tools, speakers)
+    idf = idf_table([tools.terms(s.text) for s in sentence_set.sentences])
+    by_chapter = {c.index: sentence_set.in_chapter(c.index) for c in chapters}
+    chapter_idf = idf_table([[t for s in by_chapter[c.index] for t in tools.terms(s.text)] for c in chapters])
+    drafted = [_chapter_draft(c, by_chapter[c.index], transcript, tools, speakers.get(c.index, ""), idf, chapter_idf,
+                              options) for c in chapters]
+    questions = [q for c in chapters for q in _chapter_questions(c, by_chapter[c.index], tools, speakers, options)]
+    all_texts = [s.text for s in sentence_set.sentences]
+    drafts = Drafts(
+        language=recording.language, title=recording.title,
+        introduction=draft_introduction(recording.title, recording.date, recording.speakers,
+                                        keyphrases(all_texts, tools, 3, {}), recording.language),
+        summary=_recording_summary(drafted, tools, idf, options.summary),
+        chapters=drafted, questions=questions,
+        provenance=_provenance(transcript, chapters, options),
+    )
+    return sentence_set, drafts
+
+
+def _chapter_draft(chapter: ChapterSpan, sentences: list[Sentence], transcript: Transcript, tools: LanguageTools,
+                   speaker: str, idf: dict[str, float], chapter_idf: dict[str, float],
+                   options: DraftOptions) -> ChapterDraft:
+    texts = [s.text for s in sentences]
+    words = sum(word_count(t) for t in texts)
+    ranked = summarize(texts, tools, summary_size(words, options.summary), options.summary, idf)
+    summary = [SummaryItem(id=f"sum-{sentences[r.index].id}", text=tools.clean(texts[r.index]),
+                           start=sentences[r.index].start, end=sentences[r.index].end,
+                           segment_ids=list(sentences[r.index].segment_ids), sentence_id=sentences[r.index].id,
+                           score=round(r.score, 4)) for r in ranked]
+    central = centrality(texts, tools, idf)
+    quotes = []
+    for candidate in quote_candidates(sentences, central, tools, options.quotes):
+        s = candidate.sentence
+        source = segments_text(transcript, s.segment_ids)
+        if not is_verbatim(candidate.text, source) or not chapter.start <= s.start <= s.end <= max(chapter.end, s.end):
+            log.warning("quote %s failed the verbatim/chapter check; dropped", s.id)
+            continue
+        quotes.append(Quote(id=f"quote-{s.id}", text=candidate.text, start=s.start, end=s.end,
+                            segment_ids=list(s.segment_ids), speaker=speaker, score=candidate.score,
+                            reasons=list(candidate.reasons), sentence_id=s.id))
+    phrases = keyphrases(texts, tools, keyphrase_count(words, options.summary), chapter_idf)
+    return ChapterDraft(index=chapter.index, title=chapter.title, start=chapter.start, end=chapter.end,
+                        summary=summary, keyphrases=phrases, quotes=quotes)
+
+
+def _chapter_questions(chapter: ChapterSpan, sentences: list[Sentence], tools: LanguageTools,
+                       speakers: dict[int, str], options: DraftOptions) -> list[Question]:
+    found = find_questions(sentences, chapter.title, tools, options.questions)
+    questions = []
+    for item in found:
+        for s in item.question:
+            s.speaker = ""  # the asker is someone in the audience, not the chapter's speaker
+        first, last = item.question[0], item.question[-1]
+        answer = item.answer
+        questions.append(Question(
+            id=f"qa-{first.id}", chapter_index=chapter.index, text=" ".join(s.text for s in item.question),
+            start=first.start, end=last.end, segment_ids=sorted({i for s in item.question for i in s.segment_ids}),
+            answer=tools.clean(" ".join(s.text for s in answer)),
+            answer_start=answer[0].start if answer else 0.0, answer_end=answer[-1].end if answer else 0.0,
+            answer_segment_ids=sorted({i for s in answer for i in s.segment_ids}),
+            answer_speaker=speakers.get(chapter.index, "") if answer else "", sentence_id=first.id))
+    return questions
+
+
+def _recording_summary(chapters: list[ChapterDraft], tools: LanguageTools, idf: dict[str, float],
+                       options: SummaryOptions) -> str:
+    """One paragraph: the most central, distinct sentences among all chapter summaries, in time order."""
+    items = [item for c in chapters for item in c.summary]
+    ranked = summarize([i.text for i in items], tools, options.recording_sentences, options, idf)
+    return " ".join(items[r.index].text for r in ranked)
+
+
+def chapter_speakers(chapters: list[ChapterSpan], recording: Recording) -> dict[int, str]:
+    """Chapter index -> speaker name: the one speaker named in the chapter title (full or first
+    name), else the recording's only speaker; chapters without a known speaker are left out."""
+    found = {}
+    for chapter in chapters:
+        named = [s.name for s in recording.speakers
+                 if re.search(rf"\b({re.escape(s.name)}|{re.escape(s.name.split()[0])})\b", chapter.title, re.I)]
+        if len(named) == 1:
+            found[chapter.index] = named[0]
+        elif len(recording.speakers) == 1:
+            found[chapter.index] = recording.speakers[0].name
+    return found
+
+
+def _provenance(transcript: Transcript, chapters: list[ChapterSpan], options: DraftOptions) -> dict[str, Any]:
+    canonical = lambda data: fsutil.sha256_text(json.dumps(data, sort_keys=True, ensure_ascii=False))  # noqa: E731
+    return {
+        "method": METHOD,
+        "parameters": asdict(options),
+        "version": {"lecture-pipeline": __version__, "nltk": nltk.__version__, "numpy": np.__version__},
+        # Hash what drafting reads (times, texts, words), built directly: asdict() of 20k words is slow.
+        "transcript_sha256": canonical([[s.id, s.start, s.end, s.text, [[w.start, w.end, w.word] for w in s.words]]
+                                        for s in transcript.segments]),
+        "chapters_sha256": canonical([asdict(c) for c in chapters]),
+    }
+
+
+# ---------------------------------------------------------------- files
+
+def read_chapters(path: str | Path) -> list[ChapterSpan]:
+    """The chapters of chapters.json, read through the chapters stage's loader, in order."""
+    path = Path(path)
+    if not path.is_file():
+        raise PipelineError(f"{path} does not exist; run the chapters stage first")
+    try:
+        chapters = load_chapters(path).chapters
+    except (ValueError, KeyError, TypeError) as exc:
+        raise PipelineError(f"{path}: not a valid chapters.json ({exc!r}); re-run the chapters stage") from exc
+    return [ChapterSpan(index=c.index, title=c.title, start=c.start, end=c.end, segment_ids=tuple(c.segment_ids),
+                        text=c.text, parts=tuple((p.segment_id, p.word_start, p.word_end, p.text)
+                                                 for p in c.pieces if "split" in p.flags))
+            for c in chapters]
+
+
+def page_draft(drafts: Drafts, recording: Recording, media_url: str, page_quotes: int = 2) -> PageDraft:
+    """The machine page draft: chapter links to the moment, the best quotes, all questions."""
+    best = sorted((q for c in drafts.chapters for q in c.quotes), key=lambda q: (-q.score, q.start))[:page_quotes]
+    return PageDraft(
+        language=drafts.language, title=drafts.title, introduction=drafts.introduction,
+        chapters=[PageChapter(c.start, c.title, moment_link(media_url, c.start)) for c in drafts.chapters],
+        summary=drafts.summary,
+        # The seed page names speakers by first name ('vertelt Floris', 'Antwoord Floris').
+        quotes=[PageQuote(q.text[:1].upper() + q.text[1:], _first_name(q.speaker))
+                for q in sorted(best, key=lambda q: q.start)],
+        questions=[PageQuestion(q.text, q.answer, _first_name(q.answer_speaker)) for q in drafts.questions],
+        speakers=list(recording.speakers),
+    )
+
+
+def _first_name(name: str) -> str:
+    return name.split()[0] if name.strip() else ""
+
+
+def _outputs(ctx: StageContext) -> list[Path]:
+    return [ctx.work_dir / n for n in ("sentences.json", "drafts.json", "page.md", "page.html")]
+
+
+def build(ctx: StageContext, options: DraftOptions | None = None) -> dict[str, Any]:
+    """The stage: read transcript, chapters and manifest; write sentences, drafts and the page."""
+    options = options or DraftOptions()
+    transcript_path = ctx.work_dir / "transcript.json"
+    try:
+        transcript = Transcript.load(transcript_path)
+    except FileNotFoundError:
+        raise PipelineError(f"{transcript_path} does not exist; run the transcribe stage first") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise PipelineError(f"{transcript_path}: not a valid transcript ({exc!r}); re-run transcribe") from exc
+    chapters = read_chapters(ctx.work_dir / "chapters.json")
+    sentence_set, drafts = run(transcript, chapters, ctx.recording, options)
+    media_url = os.path.relpath(ctx.recording_dir / ctx.recording.media, ctx.work_dir)
+    page = page_draft(drafts, ctx.recording, media_url, options.page_quotes)
+    sentences_path, drafts_path, md_path, html_path = _outputs(ctx)
+    # Everything is computed before the first write, so bad input leaves no partial artifact.
+    sentence_set.save(sentences_path)
+    drafts.save(drafts_path)
+    fsutil.write_text(md_path, render_markdown(page))
+    fsutil.write_text(html_path, render_html(page))
+    return {"sentences": len(sentence_set.sentences), "chapters": len(drafts.chapters),
+            "quotes": sum(len(c.quotes) for c in drafts.chapters), "questions": len(drafts.questions)}
+
+
+STAGE = Stage(
+    name="drafts",
+    description="sentences, per-chapter summaries, keyphrases, quotes, open questions and the page draft",
+    inputs=lambda ctx: [ctx.work_dir / "transcript.json", ctx.work_dir / "chapters.json",
+                        ctx.recording_dir / "recording.yaml"],
+    params=lambda ctx: asdict(DraftOptions()),
+    outputs=_outputs,
+    build=build,
+    packages=("nltk", "numpy"),
+)
