@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from pipeline.artifacts.chapters import Chapters, load_chapters
 from pipeline.artifacts.manifest import ListedChapter, Recording, save_recording
-from pipeline.artifacts.transcript import Segment, Transcript, Word
+from pipeline.artifacts.transcript import Coverage, Gap, Segment, Transcript, Word
 from pipeline.chapters import stage as chapters_stage
 from pipeline.chapters.snap import ChapterOptions
 from pipeline.chapters.stage import chapter_words, split_transcript
@@ -391,3 +391,18 @@ def test_demo_sample_through_the_runner_lands_within_a_second_of_its_true_starts
     assert len(result.chapters) == len(true)
     assert all(abs(c.start - t) <= 1.0 for c, t in zip(result.chapters, true)), [c.start for c in result.chapters]
     assert_every_word_once(result, Transcript.load(data.work_dir("demo") / "transcript.json"))
+
+
+def test_untranscribed_speech_is_a_flag_and_a_warning_on_its_chapter(data, capsys, monkeypatch):
+    transcript = script(*[(0.4, sentence(6, f"zin{i}.")) for i in range(12)])
+    transcript.coverage = Coverage(speech_seconds=30.0, covered_seconds=27.0, measured=True,
+                                   gaps=[Gap(16.0, 19.0, "no words after repair")])
+    add_recording(data, "college", transcript, [ListedChapter(0, "Een"), ListedChapter(14, "Twee")])
+    assert run_recording(data, "college", [chapters_stage.STAGE])[0].status == "ran"
+    chapters = load_chapters(data.work_dir("college") / "chapters.json")
+    first, second = chapters.chapters
+    assert first.gaps == [] and "untranscribed_speech" not in first.flags
+    assert second.gaps == [Gap(16.0, 19.0, "no words after repair")] and "untranscribed_speech" in second.flags
+    monkeypatch.setattr("pipeline.stages.all_stages", lambda: [chapters_stage.STAGE])
+    assert cli_main(["status"]) == 0
+    assert "speech not transcribed: 0:16–0:19" in capsys.readouterr().out

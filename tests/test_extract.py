@@ -1,5 +1,6 @@
 """Extract: many containers -> 16 kHz mono WAV; bad media -> one clear error, no partial artifact."""
 import wave
+from pathlib import Path
 
 import pytest
 from conftest import TESTDATA, ffmpeg, make_tone, make_video_without_audio
@@ -74,3 +75,53 @@ def test_probe_reports_streams(tmp_path):
            "sine=duration=1", "-shortest", str(src))
     info = probe(src)
     assert info.video_streams == 1 and len(info.audio_streams) == 1 and info.duration > 0.5
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "pipeline" / "sample" / "open-college-demo.ogg"
+
+
+def _damaged_in_the_middle(tmp_path: Path) -> Path:
+    """The demo Ogg (119 s of real speech) with a third of its bytes zeroed: ffmpeg exits 0 on it."""
+    data = bytearray(SAMPLE.read_bytes())
+    n = len(data)
+    data[n // 5: n // 5 + n // 3] = bytes(n // 3)
+    path = tmp_path / "damaged.ogg"
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _truncated_mp4(tmp_path: Path) -> Path:
+    """A 40 s MP4 (index first, as web video is) cut in half, as a broken download leaves it."""
+    full = tmp_path / "full.mp4"
+    ffmpeg("-i", str(SAMPLE), "-t", "40", "-f", "lavfi", "-i", "testsrc=size=64x64:rate=10:duration=40",
+           "-map", "1:v", "-map", "0:a", "-c:v", "mpeg4", "-c:a", "aac", "-shortest", "-movflags", "+faststart",
+           str(full))
+    data = full.read_bytes()
+    cut = tmp_path / "truncated.mp4"
+    cut.write_bytes(data[: len(data) // 2])
+    return cut
+
+
+@pytest.mark.parametrize("make,decoded_below", [(_damaged_in_the_middle, 60), (_truncated_mp4, 25)],
+                         ids=["ogg-zeroed-middle", "mp4-truncated"])
+def test_damaged_media_is_refused_with_what_decoded(tmp_path, make, decoded_below):
+    src = make(tmp_path)
+    out = tmp_path / "out" / "audio.wav"
+    with pytest.raises(MediaError, match=r"damaged media: decoded \d+\.\d s of \d+\.\d s") as err:
+        extract_audio(src, out)
+    message = str(err.value)
+    assert "\n" not in message and "--accept-damaged" in message and "@ 0x" not in message
+    assert float(message.split("decoded ")[1].split(" s")[0]) < decoded_below
+    assert not out.exists()
+
+
+def test_accept_damaged_keeps_what_decodes_and_records_the_damage(tmp_path):
+    info = extract_audio(_damaged_in_the_middle(tmp_path), tmp_path / "audio.wav", accept_damaged=True)
+    assert (tmp_path / "audio.wav").is_file()
+    assert info.duration < 60 and abs(info.stated_duration - 119.2) < 0.5
+    assert info.damage.startswith("decoded ") and "CRC" in info.damage
+
+
+def test_sound_media_reports_no_damage(tmp_path):
+    info = extract_audio(SAMPLE, tmp_path / "audio.wav")
+    assert info.damage == "" and abs(info.duration - info.stated_duration) < 1.0

@@ -5,7 +5,7 @@ from conftest import TESTDATA, make_tone
 from pipeline.artifacts.transcript import Transcript
 from pipeline.editorial.store import ReviewStore
 from pipeline.ingest.add import add_recording
-from pipeline.runner.run import RunLog, run_recording
+from pipeline.runner.run import RunLog, run_recording, status_table
 from pipeline.stages import select_stages
 
 pytestmark = pytest.mark.slow
@@ -34,8 +34,25 @@ def test_glossary_is_given_to_whisper_but_does_not_make_old_transcripts_stale(da
     stages = select_stages(["extract", "transcribe"])
     run_recording(data, "jfk", stages)
     transcript = Transcript.load(data.work_dir("jfk") / "transcript.json")
-    assert transcript.options["initial_prompt"] == "Americans, Krachtenbundeling."
-    assert transcript.options["hotwords"] == "Americans Krachtenbundeling"
+    assert transcript.options["glossary"] == ["Americans", "Krachtenbundeling"]
     assert "ask not what your country can do for you" in transcript.text.lower()
     store.add_term("iVRI", "editor")
+    # the glossary is pinned to the transcript: growing it leaves old transcripts done ...
     assert [r.status for r in run_recording(data, "jfk", stages)] == ["skipped", "skipped"]
+    # ... until a deliberate --force re-transcribes with today's glossary
+    run_recording(data, "jfk", stages, force=True)
+    transcript = Transcript.load(data.work_dir("jfk") / "transcript.json")
+    assert transcript.options["glossary"] == ["Americans", "Krachtenbundeling", "iVRI"]
+    assert [r.status for r in run_recording(data, "jfk", stages)] == ["skipped", "skipped"]
+
+
+def test_speed_only_settings_leave_transcripts_done(data, monkeypatch):
+    add_recording(data, "jfk", TESTDATA / "en_jfk_inaugural_excerpt" / "jfk.flac", language="en")
+    stages = select_stages(["extract", "transcribe"])
+    run_recording(data, "jfk", stages)
+    for compute in ("int8_float32", "int8"):
+        monkeypatch.setenv("PIPELINE_COMPUTE_TYPE", compute)
+        assert [r.status for r in run_recording(data, "jfk", stages)] == ["skipped", "skipped"]
+        assert status_table(data, stages)[0]["transcribe"] == "done"
+    monkeypatch.setenv("PIPELINE_BEAM_SIZE", "1")  # changes the text: stale
+    assert status_table(data, stages)[0]["transcribe"] != "done"

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.artifacts.base import SCHEMA_VERSION, _check_schema, load_artifact
+from pipeline.artifacts.transcript import Gap
 from pipeline.core import fsutil
 from pipeline.core.version import __version__
 
@@ -50,6 +51,9 @@ class Chapter:
     word_end: int
     pieces: list[Piece]
     files: dict[str, str] = field(default_factory=dict)
+    # Speech inside this chapter the transcript has no words for (from transcript.json's coverage):
+    # the chapter is incomplete until an editor has listened to these and marked them checked.
+    gaps: list[Gap] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,8 @@ class Chapters:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Chapters":
         _check_schema(data, "chapters.json", None)
-        chapters = [Chapter(**{**c, "pieces": [Piece(**p) for p in c["pieces"]]}) for c in data["chapters"]]
+        chapters = [Chapter(**{**c, "pieces": [Piece(**p) for p in c["pieces"]],
+                               "gaps": [Gap(**g) for g in c.get("gaps", [])]}) for c in data["chapters"]]
         return cls(**{**data, "chapters": chapters})
 
     @classmethod

@@ -32,6 +32,10 @@ class MediaInfo:
     video_streams: int
     audio: str = "audio.wav"
     sample_rate: int = 16000
+    # The length the container states (0 when it states none), and, for a file kept with
+    # `pipeline add --accept-damaged`, what was wrong with it: shown to editors, never hidden.
+    stated_duration: float = 0.0
+    damage: str = ""
     schema_version: int = SCHEMA_VERSION
 
     def to_json(self) -> dict[str, Any]:

@@ -33,6 +33,42 @@ class Segment:
     flags: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Gap:
+    """Speech the transcript has no words for: start and end (seconds) and why.
+
+    `reason` says what was tried: 'no words after repair' (re-decoded on its own, Whisper heard
+    nothing it could write), or 'not repaired' (repair was switched off)."""
+
+    start: float
+    end: float
+    reason: str
+
+
+@dataclass
+class Coverage:
+    """Where speech is (Silero VAD) against where the transcript has words.
+
+    `gaps` lists every uncovered stretch of speech of `min_gap` seconds or more left after
+    repair; `repaired` the stretches that were re-decoded and got their words back."""
+
+    speech_seconds: float = 0.0
+    covered_seconds: float = 0.0
+    min_gap: float = 1.0
+    gaps: list[Gap] = field(default_factory=list)
+    repaired: list[Gap] = field(default_factory=list)
+    measured: bool = False  # False for transcripts made before coverage was measured, or from captions
+
+    @property
+    def ratio(self) -> float:
+        return self.covered_seconds / self.speech_seconds if self.speech_seconds else 1.0
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Coverage":
+        return cls(**{**data, "gaps": [Gap(**g) for g in data.get("gaps", [])],
+                      "repaired": [Gap(**g) for g in data.get("repaired", [])]})
+
+
 @dataclass
 class Transcript:
     """data/work/<slug>/transcript.json: the machine transcript in one engine-independent format."""
@@ -44,6 +80,7 @@ class Transcript:
     segments: list[Segment]
     options: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
+    coverage: Coverage = field(default_factory=Coverage)
     schema_version: int = SCHEMA_VERSION
 
     @property
@@ -64,7 +101,8 @@ class Transcript:
             Segment(**{**s, "words": [Word(**w) for w in s.get("words", [])]})
             for s in data["segments"]
         ]
-        return cls(**{**data, "segments": segments})
+        coverage = Coverage.from_json(data.get("coverage") or {})
+        return cls(**{**data, "segments": segments, "coverage": coverage})
 
     @classmethod
     def load(cls, path: str | Path) -> "Transcript":

@@ -7,13 +7,14 @@ chapters.json, chapters/NN-<title>.{srt,vtt,txt} and segments.parquet/.csv (chap
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from pipeline.artifacts.chapter_line import ChapterEntry
 from pipeline.artifacts.chapters import Chapter, Chapters, Piece
 from pipeline.artifacts.manifest import manifest_path
-from pipeline.artifacts.transcript import Transcript, Word
+from pipeline.artifacts.transcript import Gap, Transcript, Word
 from pipeline.chapters.files import write_chapter_artifacts
 from pipeline.chapters.snap import (
     Boundary,
@@ -24,7 +25,7 @@ from pipeline.chapters.snap import (
     unit_ranges,
 )
 from pipeline.core.errors import ChapterListError
-from pipeline.core.timecode import format_hms
+from pipeline.core.timecode import format_clock, format_hms
 from pipeline.ingest.chapterlist import (
     ChapterList,
     manifest_chapter_list,
@@ -35,7 +36,7 @@ from pipeline.runner.stage import Stage, StageContext
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Chapter", "ChapterOptions", "Chapters", "Piece", "chapter_words", "load_chapters", "split_transcript"]
+__all__ = ["ChapterOptions", "chapter_words", "split_transcript"]
 
 FLAG_TEXT = {
     "short": "shorter than {min_s:g} s ({seconds:.1f} s)",
@@ -43,6 +44,7 @@ FLAG_TEXT = {
     "mid_sentence": "starts in the middle of a sentence",
     "unsnapped": "no natural break within ±{window:g} s of the listed time {listed}; kept the listed time",
     "moved_far": "first word {moved:+.1f} s from the listed time {listed} (a long pause starts in the window)",
+    "untranscribed_speech": "speech not transcribed: {gaps}",
 }
 
 
@@ -77,6 +79,7 @@ def split_transcript(transcript: Transcript, chapter_list: ChapterList | None,
         end = starts[k + 1] if k + 1 < len(entries) else round(max(duration, starts[k]), 3)
         chapters.append(_chapter(k, entry, boundaries[k], (starts[k], end), ranges[k], pieces[k],
                                  units, options, whole=source == "none"))
+    chapters = [_with_gaps(c, transcript.coverage.gaps) for c in chapters]
     warnings += [w for c in chapters if (w := _flag_warning(c, options))]
     return Chapters(recording, source, round(duration, 3), chapters, warnings, options.to_json())
 
@@ -171,8 +174,17 @@ def _flags(span: tuple[float, float], words: int, speech: float, boundary: Bound
     return flags
 
 
+def _with_gaps(chapter: Chapter, gaps: list[Gap]) -> Chapter:
+    """The chapter with the untranscribed stretches of speech that overlap it (clipped to it)."""
+    mine = [Gap(max(g.start, chapter.start), min(g.end, chapter.end), g.reason)
+            for g in gaps if g.start < chapter.end and g.end > chapter.start]
+    if not mine:
+        return chapter
+    return replace(chapter, gaps=mine, flags=chapter.flags + ["untranscribed_speech"])
+
+
 def _flag_warning(chapter: Chapter, options: ChapterOptions) -> str:
-    values = {"min_s": options.min_chapter_seconds, "seconds": chapter.end - chapter.start,
+    values = {"gaps": ", ".join(f"{format_clock(g.start)}–{format_clock(g.end)}" for g in chapter.gaps),"min_s": options.min_chapter_seconds, "seconds": chapter.end - chapter.start,
               "words": chapter.word_count, "window": options.window, "listed": format_hms(chapter.listed_start),
               "moved": chapter.start - chapter.listed_start}
     notes = [FLAG_TEXT[f].format(**values) for f in chapter.flags if f in FLAG_TEXT]

@@ -6,9 +6,10 @@ import os
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from pipeline.artifacts.transcript import Transcript
+from pipeline.artifacts.transcript import Coverage, Transcript
 from pipeline.core import fsutil
 from pipeline.core.errors import ConfigError, MediaError
+from pipeline.core.timecode import format_clock
 from pipeline.editorial.corrections import glossary_terms
 from pipeline.publish.subtitles import Cue, format_srt, format_vtt
 from pipeline.runner.stage import Stage, StageContext, package_versions
@@ -35,8 +36,9 @@ class TranscribeOptions:
     compute_type: str = "int8"  # CTranslate2 precision: int8 on CPU, float16 on GPU
     device: str = "cpu"  # cpu | cuda
     cpu_threads: int = 0  # 0 = all cores
-    initial_prompt: str = ""  # e.g. the glossary's names and terms
-    hotwords: str = ""  # faster-whisper hotwords (glossary)
+    glossary: tuple[str, ...] = ()  # names and terms; given to Whisper as its prompt (engines say how)
+    repair: bool = True  # re-decode speech the transcript has no words for (transcribe/coverage.py)
+    min_gap: float = 1.0  # uncovered speech this long or longer is repaired, else reported as a gap
     window_seconds: float = 600.0  # long audio is transcribed in windows cut at the quietest moment (flat memory)
 
     def __post_init__(self):
@@ -78,19 +80,20 @@ def transcribe_audio(audio: Path, options: TranscribeOptions) -> Transcript:
         from pipeline.transcribe.engines import openai_engine as engine
     else:
         engine = faster
-    segments, duration = engine.transcribe(audio, model_path, options)
+    segments, duration, measured = engine.transcribe(audio, model_path, options)
     if not any(s.text.strip() for s in segments):
         raise MediaError(f"{audio}: no speech found in {duration:.1f} s of audio (silent or not speech)")
     packages = ("faster-whisper", "ctranslate2") if options.engine == "faster-whisper" else ("openai-whisper", "torch")
     return Transcript(language=options.language, duration=round(duration, 3), engine=options.engine,
                       model=options.model, segments=check_segments(segments),
-                      options=asdict(options), versions=package_versions(packages))
+                      options={**asdict(options), "glossary": list(options.glossary)},
+                      versions=package_versions(packages), coverage=measured)
 
 
 def transcribe_captions(captions: Path, language: str, duration: float) -> Transcript:
     """Import human captions as the transcript (engine 'subtitles')."""
 
-    segments = check_segments(captions_engine.transcribe(captions))
+    segments = check_segments(captions_engine.transcribe(captions, duration))
     return Transcript(language=language, duration=round(max(duration, segments[-1].end), 3), engine="subtitles",
                       model=captions.name, segments=segments, options={"captions": captions.name})
 
@@ -144,15 +147,22 @@ def _build(ctx: StageContext) -> dict:
         duration = audio_duration(ctx.work_dir / "audio.wav") if (ctx.work_dir / "audio.wav").is_file() else 0.0
         transcript = transcribe_captions(ctx.recording_dir / ctx.recording.captions, options.language, duration)
     else:
-        terms = _glossary(ctx)
-        if terms:
-            options = replace(options, initial_prompt=", ".join(terms) + ".", hotwords=" ".join(terms))
+        options = replace(options, glossary=tuple(_glossary(ctx)))
         transcript = transcribe_audio(ctx.work_dir / "audio.wav", options)
-        transcript.options["glossary"] = terms
     write_transcript(transcript, ctx.work_dir)
     flagged = sum(1 for s in transcript.segments if s.flags)
+    warnings = [f"{flagged} segment(s) flagged for review"] if flagged else []
+    warnings += gap_warnings(transcript.coverage)
+    cov = transcript.coverage
     return {"segments": len(transcript.segments), "flagged": flagged, "engine": transcript.engine,
-            "warnings": [f"{flagged} segment(s) flagged for review"] if flagged else []}
+            "speech_seconds": cov.speech_seconds, "covered_seconds": cov.covered_seconds,
+            "gaps": len(cov.gaps), "repaired": len(cov.repaired), "warnings": warnings}
+
+
+def gap_warnings(coverage: Coverage) -> list[str]:
+    """One line per stretch of speech the transcript has no words for, for status and editors."""
+    return [f"speech not transcribed {format_clock(g.start)}–{format_clock(g.end)} ({g.end - g.start:.0f} s, {g.reason})"
+            for g in coverage.gaps]
 
 
 # Options that change how fast, not what is written: a move to a GPU or another thread count
@@ -163,7 +173,7 @@ SPEED_ONLY = ("device", "compute_type", "cpu_threads")
 def _params(ctx: StageContext) -> dict:
     """What changes the text: engine, model identity, language, decoding options and the glossary."""
     options = asdict(options_for(ctx))
-    for name in SPEED_ONLY + ("initial_prompt", "hotwords"):
+    for name in SPEED_ONLY:
         options.pop(name)
     if options["engine"] != "subtitles":
         options["model"] = model_identity(options["model"])

@@ -6,12 +6,15 @@ from pathlib import Path
 
 from pipeline.artifacts.transcript import Segment, Word
 from pipeline.core.textio import decode_text
-from pipeline.ingest.captions import parse_captions
+from pipeline.ingest.captions import check_within, parse_captions
 
 
-def transcribe(captions: Path) -> list[Segment]:
-    """Each cue becomes a segment; its words get times spread over the cue by character length."""
+def transcribe(captions: Path, duration: float = 0.0) -> list[Segment]:
+    """Each cue becomes a segment; its words get times spread over the cue by character length.
+
+    Cues are checked strictly (ingest.captions) and against the media's duration when known."""
     cues = parse_captions(decode_text(captions.read_bytes(), str(captions)), str(captions))
+    check_within(cues, duration, str(captions))
     segments = []
     for cue in cues:
         tokens = re.findall(r"\S+", cue.text)

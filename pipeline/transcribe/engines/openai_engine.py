@@ -5,10 +5,11 @@ import functools
 import logging
 from pathlib import Path
 
-from pipeline.artifacts.transcript import Segment, Word
+from pipeline.artifacts.transcript import Coverage, Segment, Word
 from pipeline.core import progress
 from pipeline.core.config import model_cache_dir
 from pipeline.core.errors import ModelError
+from pipeline.transcribe import coverage
 from pipeline.transcribe.audio import audio_duration
 from pipeline.transcribe.engines.ct2_convert import convert, load_openai_model
 from pipeline.transcribe.windows import iter_windows
@@ -39,25 +40,31 @@ def load_model(model_path: str, device: str):
     return whisper.load_model(model_path, device=device)
 
 
-def transcribe(audio: Path, model_path: str, options) -> tuple[list[Segment], float]:
-    """Run openai-whisper with the same options and windows as the default engine; same Segment output."""
+def transcribe(audio: Path, model_path: str, options) -> tuple[list[Segment], float, Coverage]:
+    """Run openai-whisper with the same options and windows as the default engine; same Segment output.
+
+    Coverage is measured as for the default engine; this comparison engine does not repair."""
 
     model = load_model(model_path, options.device)
     total = audio_duration(audio)
     segments: list[Segment] = []
+    regions: list[coverage.Span] = []
     progress.report("transcribe", 0.0, total)  # starts the clock for the speed shown
     for window in iter_windows(audio, options.window_seconds):
         result = model.transcribe(
             window.samples, language=options.language,
             beam_size=options.beam_size if options.beam_size > 1 else None,
             best_of=None if options.beam_size > 1 else 1, condition_on_previous_text=False,
-            word_timestamps=True, initial_prompt=options.initial_prompt or None,
+            word_timestamps=True, initial_prompt=", ".join(options.glossary) + "." if options.glossary else None,
             fp16=options.device != "cpu", verbose=None,
         )
         for seg in result["segments"]:
             segments.append(_segment(seg, window.offset, len(segments)))
             progress.report("transcribe", min(window.offset + float(seg["end"]), total), total)
-    return segments, total
+        regions += coverage.speech_regions(window.samples, window.offset)
+    words = [w for s in segments for w in s.words]
+    return segments, total, coverage.measure(words, regions, options.min_gap,
+                                             reason="not repaired (engine openai-whisper)")
 
 
 def _segment(seg: dict, offset: float, seg_id: int) -> Segment:
