@@ -1,7 +1,10 @@
 """Page rendering (shared with the review app's export): structure, language, escaping."""
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
+
+import pytest
 
 from pipeline.artifacts.manifest import Speaker
 from pipeline.publish.page import (
@@ -75,7 +78,7 @@ def test_html_is_escaped_and_links_are_safe():
     assert "Kosten < 5 procent & <script>alert(1)</script>." in "".join(parsed.text)
     assert "&lt;script&gt;" in html and "Openstaande Q&amp;A" in html
     assert parsed.links == ["media/a%26b.mp4#t=60"]  # the javascript: link is dropped, the text stays
-    assert "<li>00:00:00 - intro</li>" in html
+    assert "<li><span class=\"time\">00:00:00</span>intro</li>" in html
     assert html.startswith("<!DOCTYPE html>\n<html lang=\"nl\">")
 
 
@@ -91,3 +94,21 @@ def test_introduction_from_metadata():
     en = draft_introduction("Lecture", "", [Speaker("Jane Doe")], [], "en")
     assert en == "Jane Doe gave the lecture \u2018Lecture\u2019. You can watch the lecture again below."
     assert format_date("17 juni", "nl") == "17 juni"
+
+
+@pytest.mark.parametrize("language, headings", [
+    ("nl", ["Introductie", "Inhoudsopgave", "Samenvatting", "Openstaande Q&amp;A", "Sprekers"]),
+    ("en", ["Introduction", "Contents", "Summary", "Open Q&amp;A", "Speakers"]),
+])
+def test_html_is_styled_self_contained_and_in_the_page_language(language, headings):
+    from pipeline.publish.page import PageChapter, PageDraft, PageQuestion, PageQuote, render_html
+    from pipeline.artifacts.manifest import Speaker
+    page = PageDraft(language=language, title="T", introduction="Intro.", chapters=[PageChapter(65, "Deel", "m.mp4#t=65")],
+                     summary="Sum.", quotes=[PageQuote("Q.", "Ann")], questions=[PageQuestion("Why?", "Because.", "Ann")],
+                     speakers=[Speaker("Ann B", "Org")])
+    out = render_html(page)
+    assert f'<html lang="{language}">' in out and "<style>" in out and 'name="viewport"' in out
+    assert not re.search(r"<link|<script|@import|url\(|src=", out)  # nothing fetched from elsewhere
+    positions = [out.index(f"<h2>{h}</h2>") for h in headings]
+    assert positions == sorted(positions)
+    assert '<a href="m.mp4#t=65"><span class="time">00:01:05</span>Deel</a>' in out and '<div class="qa">' in out

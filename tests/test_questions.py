@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "drafts"))
 from drafts_fixture import build, lecture, lecture_sentences  # noqa: E402
 
 from pipeline.drafts.nlp import language_tools  # noqa: E402
-from pipeline.drafts.questions import QuestionOptions, find_questions, is_qa_chapter  # noqa: E402
+from pipeline.drafts.questions import QuestionOptions, find_questions, is_qa_chapter, is_question  # noqa: E402
 from pipeline.drafts.sentences import split_sentences  # noqa: E402
 
 OPTIONS = QuestionOptions()
@@ -51,11 +51,33 @@ def test_announced_question_outside_qa_chapter_is_found():
     assert [s.text for s in found[0].answer] == texts[2:]  # 'Toch?' is a tag, too short to be a question
 
 
-def test_consecutive_question_sentences_form_one_question():
+def test_a_run_of_questions_gives_one_item_each_with_its_own_answer():
     texts = ["How can citizens help?", "Should the government step back and let them organise it?",
-             "Good point.", "Citizens bring a lot of knowledge, but coordination stays necessary."]
+             "Citizens can help by sharing what they see on the road.",
+             "The government should not step back, but coordinate."]
     found = find_questions(_sentences(texts, "Q&A", "en"), "Q&A", language_tools("en"), OPTIONS)
-    assert len(found) == 1 and len(found[0].question) == 2 and len(found[0].answer) == 2
+    assert [[s.text for s in f.question] for f in found] == [[texts[0]], [texts[1]]]
+    assert [[s.text for s in f.answer] for f in found] == [[texts[2]], [texts[3]]]
+
+
+def test_a_question_without_its_own_answer_shares_the_answer():
+    texts = ["How can citizens help?", "And who pays for it?", "Good point, we are still working that out."]
+    found = find_questions(_sentences(texts, "Q&A", "en"), "Q&A", language_tools("en"), OPTIONS)
+    assert len(found) == 2 and all([s.text for s in f.answer] == [texts[2]] for f in found)
+
+
+@pytest.mark.parametrize("language, text", [
+    ("nl", "Ik vroeg me af of de verkeersdata ook met marktpartijen gedeeld worden."),
+    ("nl", "Hoe zorgen we ervoor dat de kennis niet verdwijnt."),
+    ("nl", "Ik ben benieuwd of andere provincies jullie aanpak overnemen."),
+    ("en", "I wonder whether the data is shared with companies."),
+    ("en", "How do we make sure the knowledge stays in the region."),
+])
+def test_indirect_questions_count_in_qa_chapters_only(language, text):
+    tools = language_tools(language)
+    assert is_question(text, tools, OPTIONS, qa=True)
+    assert not is_question(text, tools, OPTIONS, qa=False)
+    assert not is_question("Wat we doen is de data delen met iedereen.", language_tools("nl"), OPTIONS, qa=True)
 
 
 def test_qa_chapter_titles():

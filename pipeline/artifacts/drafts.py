@@ -21,6 +21,7 @@ class SummaryItem:
     segment_ids: list[int] = field(default_factory=list)
     sentence_id: str = ""
     score: float = 0.0
+    source: str = "extractive"  # how it was made: "extractive" (a transcript sentence) or "page"
 
 
 @dataclass
@@ -36,6 +37,7 @@ class Quote:
     score: float = 0.0
     reasons: list[str] = field(default_factory=list)
     sentence_id: str = ""
+    source: str = "extractive"
 
 
 @dataclass
@@ -54,6 +56,29 @@ class Question:
     answer_segment_ids: list[int] = field(default_factory=list)
     answer_speaker: str = ""
     sentence_id: str = ""
+    source: str = "extractive"  # "extractive" (found in the transcript) or "page" (the page's own Q&A, kept as written)
+    asked: bool = True          # for a page question: whether it was matched to the moment it was asked
+    similarity: float = 1.0     # for a page question: how closely the matched sentence says it (0-1)
+
+
+@dataclass
+class PageText:
+    """A text the page already has (introduction, summary, quote), kept as the editor's text and checked
+    against the transcript: the closest thing said, when, and whether it was said verbatim."""
+
+    id: str
+    kind: str            # "introduction" | "summary" | "quote"
+    text: str
+    source: str = "page"
+    speaker: str = ""
+    verbatim: bool = False      # quotes: the words were said, in this order (case and punctuation aside)
+    supported: float = 0.0      # share of its sentences whose content words were said in one transcript sentence
+    flagged: bool = False       # a quote not said verbatim, or a text the transcript hardly supports
+    closest: str = ""           # the closest thing said (one or two transcript sentences)
+    closest_start: float = 0.0
+    closest_end: float = 0.0
+    sentence_id: str = ""
+    similarity: float = 0.0
 
 
 @dataclass
@@ -81,6 +106,9 @@ class Drafts:
     questions: list[Question]
     provenance: dict[str, Any] = field(default_factory=dict)
     schema_version: int = SCHEMA_VERSION
+    introduction_source: str = "extractive"  # "page" when the page's own introduction was kept
+    summary_source: str = "extractive"       # "page" when the page's own summary was kept
+    page_texts: list[PageText] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -97,7 +125,9 @@ class Drafts:
             for c in data["chapters"]
         ]
         questions = [Question(**q) for q in data.get("questions", [])]
-        return cls(**{**data, "chapters": chapters, "questions": questions, "schema_version": version})
+        page_texts = [PageText(**p) for p in data.get("page_texts", [])]
+        return cls(**{**data, "chapters": chapters, "questions": questions, "page_texts": page_texts,
+                      "schema_version": version})
 
     @classmethod
     def load(cls, path: str | Path) -> "Drafts":

@@ -1,8 +1,12 @@
 """Open questions: audience questions and the answer that follows each, for the page's Q&A section.
 
 In a Q&A chapter (its title says so: 'Vragen', 'Q&A', 'Questions', ...) every question sentence
-counts; elsewhere only a question that is announced as one ('er is een vraag uit de chat',
-'a question from the audience'), since lecturers ask themselves rhetorical questions all the time.
+counts, and so do indirect questions ('ik vroeg me af of...', 'I wonder whether...') and questions
+said without a question mark ('Hoe zorgen we ervoor dat...'); elsewhere only a question that is
+announced as one ('er is een vraag uit de chat', 'a question from the audience'), since lecturers ask
+themselves rhetorical questions all the time. A run of questions ('Hoe lang duurde het? En wie
+betaalt?') gives one item per question; the answer that follows is shared out in order, each answer
+sentence going to the question it has most words in common with.
 """
 from __future__ import annotations
 
@@ -22,6 +26,19 @@ LEAD_IN = {
 INTERROGATIVES = {
     "nl": {"wie", "wat", "waar", "wanneer", "waarom", "hoe", "welke", "welk", "hoeveel", "waarmee", "waardoor"},
     "en": {"who", "what", "where", "when", "why", "how", "which", "whose", "whom"},
+}
+
+
+# Indirect questions and questions in statement form, said in Q&A chapters.
+INDIRECT = {
+    "nl": re.compile(r"^(ja,? |en |maar |nou,? )?(ik vroeg me af|ik vraag me af|ik ben (wel )?benieuwd"
+                     r"|ik wil(de)? (graag |ook )?weten|ik zou (graag )?(willen )?weten|weet (je|u|jij|jullie) (of|hoe|wat)"
+                     r"|kun(t|nen)? (je|u|jullie) (iets )?(zeggen|vertellen|uitleggen)"
+                     r"|(hoe|wat|waarom|wie|wanneer|waar|welke) (\w+ ){1,2}(we|jullie|je|u|ik|ze|zij)\b"
+                     r")", re.I),
+    "en": re.compile(r"^(yes,? |and |but |so,? )?(i wonder|i was wondering|i'?d like to know|i would like to know"
+                     r"|i'?m curious|do you know (if|whether|how|what)|could you (say|tell|explain)"
+                     r"|(how|what|why|who|when|where|which) (\w+ ){1,2}(we|you|they|i)\b)", re.I),
 }
 
 
@@ -51,11 +68,14 @@ def is_qa_chapter(title: str) -> bool:
     return bool(QA_TITLE.search(title))
 
 
-def is_question(text: str, tools: LanguageTools, options: QuestionOptions) -> bool:
-    """A real question: ends with '?' (or opens with a question word), long enough, not about the session."""
+def is_question(text: str, tools: LanguageTools, options: QuestionOptions, qa: bool = False) -> bool:
+    """A real question: ends with '?' (or opens with a question word), long enough, not about the session.
+    With qa (a Q&A chapter) indirect questions and questions in statement form count too."""
     words = tools.words(text)
     asks = text.rstrip().endswith("?") or (
         bool(words) and words[0] in INTERROGATIVES.get(tools.code, set()) and not text.rstrip().endswith((".", "!")))
+    if qa and not asks:
+        asks = bool(INDIRECT.get(tools.code, INDIRECT["en"]).search(" ".join(text.split())))
     return asks and word_count(text) >= options.min_words and not is_procedural(text, tools.code)
 
 
@@ -65,7 +85,7 @@ def find_questions(sentences: list[Sentence], chapter_title: str, tools: Languag
     qa = is_qa_chapter(chapter_title)
     lead_in = LEAD_IN.get(tools.code, LEAD_IN["en"])
     flags = [
-        is_question(s.text, tools, options)
+        is_question(s.text, tools, options, qa)
         and (qa or bool(lead_in.search(s.text)) or (i > 0 and bool(lead_in.search(sentences[i - 1].text))))
         for i, s in enumerate(sentences)
     ]
@@ -79,9 +99,32 @@ def find_questions(sentences: list[Sentence], chapter_title: str, tools: Languag
         while j + 1 < len(sentences) and flags[j + 1]:
             j += 1
         answer = _answer(sentences, flags, j + 1, options)
-        found.append(FoundQuestion(sentences[i:j + 1], answer))
+        run = sentences[i:j + 1]
+        found += [FoundQuestion([q], a) for q, a in zip(run, share_answer(run, answer, tools))]
         i = j + 1
     return found
+
+
+def share_answer(questions: list[Sentence], answer: list[Sentence], tools: LanguageTools) -> list[list[Sentence]]:
+    """The answer sentences shared out over a run of questions, in order: each sentence goes to the
+    question (the current one or a later one) it has most content words in common with. A question
+    that gets no sentence of its own shares the whole answer."""
+    if len(questions) == 1:
+        return [answer]
+    terms = [set(tools.terms(q.text)) for q in questions]
+    parts: list[list[Sentence]] = [[] for _ in questions]
+    current = 0
+    for sentence in answer:
+        words = set(tools.terms(sentence.text))
+        overlaps = [len(words & terms[k]) for k in range(len(questions))]
+        later = [k for k in range(current + 1, len(questions)) if overlaps[k]]
+        best = max(later, key=lambda k: (overlaps[k], -k)) if later else current
+        # Move on when a later question fits better, or as well once the current one has its answer.
+        if overlaps[best] > overlaps[current] or (best != current and parts[current]
+                                                   and overlaps[best] >= overlaps[current]):
+            current = best
+        parts[current].append(sentence)
+    return [part or answer for part in parts]
 
 
 def _answer(sentences: list[Sentence], flags: list[bool], first: int, options: QuestionOptions) -> list[Sentence]:

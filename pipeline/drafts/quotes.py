@@ -113,13 +113,19 @@ def is_complete(text: str) -> bool:
     return bool(re.match(r"^[\"'“‘(]?\w", text)) and text.rstrip("\"'”’)").endswith((".", "!"))
 
 
+def asks(text: str, tools: LanguageTools) -> bool:
+    """Whether a sentence is an indirect question ('Ik vroeg me af of...'): a question, not a quote."""
+    from pipeline.drafts.questions import INDIRECT
+    return bool(INDIRECT.get(tools.code, INDIRECT["en"]).search(" ".join(text.split())))
+
+
 def quote_candidates(sentences: list[Sentence], centrality: list[float], tools: LanguageTools,
                      options: QuoteOptions) -> list[QuoteCandidate]:
     """Up to max_quotes distinct quote candidates of a chapter, best first."""
     scored = []
     for sentence, central in zip(sentences, centrality):
         text = trim_filler(sentence.text, tools)
-        if not (options.min_words <= word_count(text) <= options.max_words and is_complete(text)):
+        if not (options.min_words <= word_count(text) <= options.max_words and is_complete(text)) or asks(text, tools):
             continue
         score, reasons = score_quote(text, tools, central)
         if "procedural talk" not in reasons:

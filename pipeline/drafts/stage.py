@@ -26,18 +26,23 @@ from pipeline.artifacts.transcript import Transcript
 from pipeline.core import fsutil
 from pipeline.core.errors import ConfigError, PipelineError
 from pipeline.core.version import __version__
+from pipeline.drafts.keyphrases import WordClasses, word_classes
 from pipeline.drafts.nlp import LanguageTools, language_tools, word_count
-from pipeline.drafts.questions import QuestionOptions, find_questions
+from pipeline.drafts.page_texts import PageContent, check_page_texts, page_questions, read_page_content
+from pipeline.drafts.questions import QuestionOptions, find_questions, is_qa_chapter
 from pipeline.drafts.quotes import QuoteOptions, is_verbatim, quote_candidates
 from pipeline.drafts.sentences import segments_text, split_sentences
 from pipeline.drafts.summarize import (
     SummaryOptions,
+    best_remaining,
     centrality,
     idf_table,
     keyphrase_count,
     keyphrases,
     summarize,
     summary_size,
+    normalized,
+    tidy_sentence,
 )
 from pipeline.publish.page import (
     PageChapter,
@@ -75,8 +80,9 @@ class DraftOptions:
 
 
 def run(transcript: Transcript, chapters: list[ChapterSpan], recording: Recording,
-        options: DraftOptions | None = None) -> tuple[SentenceSet, Drafts]:
-    """Draft everything for one recording: its sentences and drafts (pure; writes nothing)."""
+        options: DraftOptions | None = None, page: PageContent | None = None) -> tuple[SentenceSet, Drafts]:
+    """Draft everything for one recording: its sentences and drafts (pure; writes nothing). What `page`
+    (the recording's page.txt) already says is kept as the editor's text and checked against the transcript."""
     options = options or DraftOptions()
     if transcript.language and transcript.language != recording.language:
         log.warning("%s: transcript language %r differs from recording.yaml's %r; drafting in %r",
@@ -87,31 +93,52 @@ def run(transcript: Transcript, chapters: list[ChapterSpan], recording: Recordin
     idf = idf_table([tools.terms(s.text) for s in sentence_set.sentences])
     by_chapter = {c.index: sentence_set.in_chapter(c.index) for c in chapters}
     chapter_idf = idf_table([[t for s in by_chapter[c.index] for t in tools.terms(s.text)] for c in chapters])
-    drafted = [_chapter_draft(c, by_chapter[c.index], transcript, tools, speakers.get(c.index, ""), idf, chapter_idf,
-                              options) for c in chapters]
-    questions = [q for c in chapters for q in _chapter_questions(c, by_chapter[c.index], tools, speakers, options)]
     all_texts = [s.text for s in sentence_set.sentences]
+    classes = word_classes(all_texts, tools)
+    names = frozenset(w.lower() for sp in recording.speakers for w in sp.name.split())
+    page = page or PageContent()
+    # Everything the page says once, so nothing is said twice: the page's summary, then each chosen sentence.
+    said = [page.summary[a:b] for a, b in tools.sentence_spans(page.summary)] if page.summary else []
+    drafted = [_chapter_draft(c, by_chapter[c.index], transcript, tools, speakers.get(c.index, ""), idf, chapter_idf,
+                              options, said, classes, names) for c in chapters]
+    questions = [q for c in chapters for q in _chapter_questions(c, by_chapter[c.index], tools, speakers, options)]
+    written = page_questions(page, sentence_set.sentences, tools)
+    asked_at = {q.sentence_id for q in written if q.asked}
+    questions = sorted([q for q in questions if q.sentence_id not in asked_at] + [q for q in written if q.asked],
+                       key=lambda q: (q.start, q.id)) + [q for q in written if not q.asked]
+    topics = keyphrases(all_texts + [c.title for c in chapters], tools, 3, {}, classes, names)
     drafts = Drafts(
         language=recording.language, title=recording.title,
-        introduction=draft_introduction(recording.title, recording.date, recording.speakers,
-                                        keyphrases(all_texts, tools, 3, {}), recording.language),
-        summary=_recording_summary(drafted, tools, idf, options.summary),
+        introduction=page.introduction or draft_introduction(recording.title, recording.date, recording.speakers,
+                                                             topics, recording.language),
+        summary=page.summary or _recording_summary(drafted, by_chapter, tools, idf, options.summary, said),
         chapters=drafted, questions=questions,
         provenance=_provenance(transcript, chapters, options),
+        introduction_source="page" if page.introduction else "extractive",
+        summary_source="page" if page.summary else "extractive",
+        page_texts=check_page_texts(page, sentence_set.sentences, tools),
     )
     return sentence_set, drafts
 
 
 def _chapter_draft(chapter: ChapterSpan, sentences: list[Sentence], transcript: Transcript, tools: LanguageTools,
                    speaker: str, idf: dict[str, float], chapter_idf: dict[str, float],
-                   options: DraftOptions) -> ChapterDraft:
+                   options: DraftOptions, said: list[str], classes: WordClasses,
+                   names: frozenset[str]) -> ChapterDraft:
+    """One chapter's summary (nothing in `said` repeated; what it picks is added to `said`), keyphrases
+    and quotes."""
     texts = [s.text for s in sentences]
     words = sum(word_count(t) for t in texts)
-    ranked = summarize(texts, tools, summary_size(words, options.summary), options.summary, idf)
-    summary = [SummaryItem(id=f"sum-{sentences[r.index].id}", text=tools.clean(texts[r.index]),
-                           start=sentences[r.index].start, end=sentences[r.index].end,
-                           segment_ids=list(sentences[r.index].segment_ids), sentence_id=sentences[r.index].id,
-                           score=round(r.score, 4)) for r in ranked]
+    summary = []
+    for r in summarize(texts, tools, summary_size(words, options.summary), options.summary, idf, said):
+        text = tidy_sentence(texts[r.index], tools)
+        if any(normalized(text) == normalized(x) for x in said):
+            continue
+        said += [texts[r.index], text]
+        summary.append(SummaryItem(id=f"sum-{sentences[r.index].id}", text=text,
+                                   start=sentences[r.index].start, end=sentences[r.index].end,
+                                   segment_ids=list(sentences[r.index].segment_ids),
+                                   sentence_id=sentences[r.index].id, score=round(r.score, 4)))
     central = centrality(texts, tools, idf)
     quotes = []
     for candidate in quote_candidates(sentences, central, tools, options.quotes):
@@ -123,7 +150,7 @@ def _chapter_draft(chapter: ChapterSpan, sentences: list[Sentence], transcript: 
         quotes.append(Quote(id=f"quote-{s.id}", text=candidate.text, start=s.start, end=s.end,
                             segment_ids=list(s.segment_ids), speaker=speaker, score=candidate.score,
                             reasons=list(candidate.reasons), sentence_id=s.id))
-    phrases = keyphrases(texts, tools, keyphrase_count(words, options.summary), chapter_idf)
+    phrases = keyphrases(texts, tools, keyphrase_count(words, options.summary), chapter_idf, classes, names)
     return ChapterDraft(index=chapter.index, title=chapter.title, start=chapter.start, end=chapter.end,
                         summary=summary, keyphrases=phrases, quotes=quotes)
 
@@ -147,12 +174,23 @@ def _chapter_questions(chapter: ChapterSpan, sentences: list[Sentence], tools: L
     return questions
 
 
-def _recording_summary(chapters: list[ChapterDraft], tools: LanguageTools, idf: dict[str, float],
-                       options: SummaryOptions) -> str:
-    """One paragraph: the most central, distinct sentences among all chapter summaries, in time order."""
-    items = [item for c in chapters for item in c.summary]
-    ranked = summarize([i.text for i in items], tools, options.recording_sentences, options, idf)
-    return " ".join(items[r.index].text for r in ranked)
+def _recording_summary(chapters: list[ChapterDraft], by_chapter: dict[int, list[Sentence]], tools: LanguageTools,
+                       idf: dict[str, float], options: SummaryOptions, said: list[str]) -> str:
+    """One short paragraph covering the chapters: for each of the longest content chapters (not Q&A),
+    its most central sentence that no chapter summary already has, in time order."""
+    content = [c for c in chapters if c.summary and not is_qa_chapter(c.title)]
+    words = {c.index: sum(word_count(s.text) for s in by_chapter[c.index]) for c in content}
+    chosen = sorted(sorted(content, key=lambda c: (-words[c.index], c.index))[:options.recording_sentences],
+                    key=lambda c: c.index)
+    parts = []
+    for chapter in chosen:
+        texts = [s.text for s in by_chapter[chapter.index]]
+        best = best_remaining(texts, tools, options, idf, said)
+        if best is not None:
+            text = tidy_sentence(texts[best.index], tools)
+            said += [texts[best.index], text]
+            parts.append(text)
+    return " ".join(parts)
 
 
 def chapter_speakers(chapters: list[ChapterSpan], recording: Recording) -> dict[int, str]:
@@ -200,15 +238,17 @@ def read_chapters(path: str | Path) -> list[ChapterSpan]:
 
 
 def page_draft(drafts: Drafts, recording: Recording, media_url: str, page_quotes: int = 2) -> PageDraft:
-    """The machine page draft: chapter links to the moment, the best quotes, all questions."""
+    """The machine page draft: chapter links to the moment, the best quotes (the page's own when it has
+    quotes), all questions."""
     best = sorted((q for c in drafts.chapters for q in c.quotes), key=lambda q: (-q.score, q.start))[:page_quotes]
+    own = [PageQuote(p.text, p.speaker) for p in drafts.page_texts if p.kind == "quote"]
     return PageDraft(
         language=drafts.language, title=drafts.title, introduction=drafts.introduction,
         chapters=[PageChapter(c.start, c.title, moment_link(media_url, c.start)) for c in drafts.chapters],
         summary=drafts.summary,
         # The seed page names speakers by first name ('vertelt Floris', 'Antwoord Floris').
-        quotes=[PageQuote(q.text[:1].upper() + q.text[1:], _first_name(q.speaker))
-                for q in sorted(best, key=lambda q: q.start)],
+        quotes=own or [PageQuote(q.text[:1].upper() + q.text[1:], _first_name(q.speaker))
+                       for q in sorted(best, key=lambda q: q.start)],
         questions=[PageQuestion(q.text, q.answer, _first_name(q.answer_speaker)) for q in drafts.questions],
         speakers=list(recording.speakers),
     )
@@ -233,7 +273,8 @@ def build(ctx: StageContext, options: DraftOptions | None = None) -> dict[str, A
     except (ValueError, KeyError, TypeError) as exc:
         raise PipelineError(f"{transcript_path}: not a valid transcript ({exc!r}); re-run transcribe") from exc
     chapters = read_chapters(ctx.work_dir / "chapters.json")
-    sentence_set, drafts = run(transcript, chapters, ctx.recording, options)
+    page = read_page_content(ctx.recording_dir / "page.txt")  # a recording without page.txt has no page
+    sentence_set, drafts = run(transcript, chapters, ctx.recording, options, page)
     media_url = os.path.relpath(ctx.recording_dir / ctx.recording.media, ctx.work_dir)
     page = page_draft(drafts, ctx.recording, media_url, options.page_quotes)
     sentences_path, drafts_path, md_path, html_path = _outputs(ctx)
@@ -250,7 +291,8 @@ STAGE = Stage(
     name="drafts",
     description="sentences, per-chapter summaries, keyphrases, quotes, open questions and the page draft",
     inputs=lambda ctx: [ctx.work_dir / "transcript.json", ctx.work_dir / "chapters.json",
-                        ctx.recording_dir / "recording.yaml"],
+                        ctx.recording_dir / "recording.yaml"]
+    + ([ctx.recording_dir / "page.txt"] if (ctx.recording_dir / "page.txt").is_file() else []),
     params=lambda ctx: asdict(DraftOptions()),
     outputs=_outputs,
     build=build,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.core.errors import ConfigError
+from pipeline.drafts.keyphrases import keyphrases  # noqa: F401  (re-exported: the stage and tests use it here)
 from pipeline.drafts.nlp import LanguageTools, is_procedural, word_count
 
 
@@ -126,10 +127,26 @@ def summary_size(words: int, options: SummaryOptions) -> int:
 
 
 def summarize(texts: list[str], tools: LanguageTools, k: int, options: SummaryOptions,
-              idf: dict[str, float] | None = None) -> list[Ranked]:
-    """The k most central, mutually distinct candidate sentences of `texts`, in document order."""
+              idf: dict[str, float] | None = None, avoid: list[str] | None = None) -> list[Ranked]:
+    """The k most central, mutually distinct candidate sentences of `texts`, in document order; none
+    repeats or nearly repeats a sentence of `avoid` (what the page already says)."""
+    return sorted(_ranked(texts, tools, k, options, idf, avoid), key=lambda r: r.index)
+
+
+def best_remaining(texts: list[str], tools: LanguageTools, options: SummaryOptions,
+                   idf: dict[str, float] | None, avoid: list[str]) -> Ranked | None:
+    """The most central candidate of `texts` that repeats nothing in `avoid` (None when there is none)."""
+    picked = _ranked(texts, tools, 1, options, idf, avoid)
+    return picked[0] if picked else None
+
+
+def _ranked(texts: list[str], tools: LanguageTools, k: int, options: SummaryOptions,
+            idf: dict[str, float] | None, avoid: list[str] | None) -> list[Ranked]:
     terms = [tools.terms(t) for t in texts]
-    candidates = [i for i, t in enumerate(texts) if _is_candidate(t, terms[i], options, tools.code)]
+    avoid_terms = [set(tools.terms(a)) for a in (avoid or [])]
+    avoid_norm = {normalized(a) for a in (avoid or [])}
+    candidates = [i for i, t in enumerate(texts) if _is_candidate(t, terms[i], options, tools.code)
+                  and normalized(t) not in avoid_norm and not _near(set(terms[i]), avoid_terms, options)]
     if not candidates:
         return []
     idf = idf if idf is not None else idf_table(terms)
@@ -137,7 +154,33 @@ def summarize(texts: list[str], tools: LanguageTools, k: int, options: SummaryOp
     similarity = matrix @ matrix.T
     scores = lexrank(similarity, options.damping, options.edge_threshold)
     picked = mmr_select(scores, similarity, k, options.mmr_lambda, options.duplicate_similarity)
-    return sorted((Ranked(candidates[p], float(scores[p])) for p in picked), key=lambda r: r.index)
+    return [Ranked(candidates[p], float(scores[p])) for p in picked]
+
+
+def _near(terms: set[str], others: list[set[str]], options: SummaryOptions) -> bool:
+    """Whether a sentence's terms nearly repeat one of the others (Jaccard >= duplicate_similarity)."""
+    return bool(terms) and any(len(terms & o) / len(terms | o) >= options.duplicate_similarity for o in others if o)
+
+
+def normalized(text: str) -> str:
+    """Lower case, words only: how two sentences are compared for being the same."""
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+# Discourse openers that are filler in a written summary ('Ja, ...', 'Nou, ...', 'So, ...').
+OPENERS = {"nl": re.compile(r"^(ja|nee|nou|oké|ok|okay|dus|en|maar|goed|kijk)\s*,\s*", re.I),
+           "en": re.compile(r"^(yes|yeah|no|well|so|okay|ok|and|but|right|now)\s*,\s*", re.I)}
+
+
+def tidy_sentence(text: str, tools: LanguageTools) -> str:
+    """A summary sentence as written text: fillers and openers removed, a capital first, and a clean end
+    ('.', '?' or '!', never ',' or ';')."""
+    text = tools.clean(text)
+    text = OPENERS.get(tools.code, OPENERS["en"]).sub("", text).strip()
+    text = re.sub(r"[\s,;:\-–—]+$", "", text)
+    if text and text[-1] not in ".?!":
+        text += "."
+    return text[:1].upper() + text[1:]
 
 
 def centrality(texts: list[str], tools: LanguageTools, idf: dict[str, float] | None = None) -> list[float]:
@@ -154,71 +197,12 @@ def centrality(texts: list[str], tools: LanguageTools, idf: dict[str, float] | N
 def _is_candidate(text: str, terms: list[str], options: SummaryOptions, language: str) -> bool:
     words = word_count(text)
     # Questions summarise nothing (they go to the Q&A section); talk about slides and sound neither.
+    # A candidate is a complete sentence: it ends in '.' or '!' (a split at a comma is no sentence).
     return (options.min_words <= words <= options.max_words and bool(terms)
-            and not text.rstrip().endswith("?") and not is_procedural(text, language))
+            and text.rstrip("\"'”’) ").endswith((".", "!")) and not is_procedural(text, language))
 
 
-# ---------------------------------------------------------------- keyphrases
-
-_TOKEN = re.compile(r"\w+(?:[-'’]\w+)*")
-
-
-def _phrases(text: str, tools: LanguageTools) -> list[tuple[tuple[str, ...], str]]:
-    """(stems, surface) of every 1-3 word run of content words not broken by punctuation."""
-    found: list[tuple[tuple[str, ...], str]] = []
-    run: list[re.Match] = []
-    for match in list(_TOKEN.finditer(text)) + [None]:
-        joined = match and run and text[run[-1].end():match.start()].strip() == ""
-        content = match and tools.is_content(match.group().lower()) and len(match.group()) > 2
-        if content and (joined or not run):
-            run.append(match)
-            continue
-        for n in (1, 2, 3):
-            for i in range(len(run) - n + 1):
-                part = run[i:i + n]
-                stems = tuple(tools.stem(m.group().lower()) for m in part)
-                surface = text[part[0].start():part[-1].end()]
-                if not text[:part[0].start()].strip(" \"'“‘("):
-                    surface = surface[:1].lower() + surface[1:]  # a sentence-start capital says nothing
-                found.append((stems, surface))
-        run = [match] if content else []
-    return found
-
-
-def keyphrases(texts: list[str], tools: LanguageTools, n: int, chapter_idf: dict[str, float]) -> list[str]:
-    """Up to n keyphrases of a chapter: frequent content-word runs, weighted by how specific their
-    stems are to this chapter (chapter_idf), longer phrases preferred; no phrase overlaps another."""
-    counts: Counter[tuple[str, ...]] = Counter()
-    surfaces: dict[tuple[str, ...], Counter[str]] = {}
-    first: dict[tuple[str, ...], int] = {}
-    for text in texts:
-        if is_procedural(text, tools.code):
-            continue
-        for stems, surface in _phrases(text, tools):
-            counts[stems] += 1
-            surfaces.setdefault(stems, Counter())[surface] += 1
-            first.setdefault(stems, len(first))
-    def score(key: tuple[str, ...]) -> float:
-        specific = sum(chapter_idf.get(s, 1.0) for s in key) / len(key)
-        return counts[key] * specific * (1 + 0.6 * (len(key) - 1))
-    # A multi-word phrase must recur to count as a phrase rather than a chance neighbourhood.
-    ranked = sorted((k for k in counts if len(k) == 1 or counts[k] >= 2), key=lambda k: (-score(k), first[k]))
-    chosen: list[tuple[str, ...]] = []
-    for key in ranked:
-        if len(chosen) >= n:
-            break
-        if any(set(key) & set(c) for c in chosen):
-            continue
-        chosen.append(key)
-    return [_surface(surfaces[k]) for k in chosen]
-
-
-def _surface(forms: Counter[str]) -> str:
-    """The most frequent spelling, preferring lower case where the phrase is ever written so
-    (a capital then only came from a sentence start); names keep their capitals."""
-    lower = [(f, c) for f, c in forms.items() if f == f.lower()]
-    return sorted(lower or forms.items(), key=lambda kv: -kv[1])[0][0]
-
+# ---------------------------------------------------------------- keyphrases (see keyphrases.py)
 
 def keyphrase_count(words: int, options: SummaryOptions) -> int:
     """How many keyphrases a chapter of `words` words gets."""

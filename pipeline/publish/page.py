@@ -225,9 +225,10 @@ def _html_sections(page: PageDraft) -> list[str]:
     if page.introduction.strip():
         out += [f"<h2>{_e(lab['introduction'])}</h2>"] + [f"<p>{_e(p)}</p>" for p in _paragraphs(page.introduction)]
     if page.chapters:
-        out += [f"<h2>{_e(lab['contents'])}</h2>", f"<p>{_e(lab['contents_hint'])}</p>", '<ul class="chapters">']
+        out += [f"<h2>{_e(lab['contents'])}</h2>", f'<p class="hint">{_e(lab["contents_hint"])}</p>',
+                '<ul class="chapters">']
         for ch in page.chapters:
-            label = _e(f"{format_hms(ch.start)} - {ch.title}")
+            label = f'<span class="time">{_e(format_hms(ch.start))}</span>{_e(ch.title)}'
             link = _safe_link(ch.link)
             out.append(f'<li><a href="{html.escape(link, quote=True)}">{label}</a></li>' if link else f"<li>{label}</li>")
         out.append("</ul>")
@@ -237,10 +238,11 @@ def _html_sections(page: PageDraft) -> list[str]:
     if page.questions:
         out += [f"<h2>{_e(lab['questions'])}</h2>"]
         for qa in page.questions:
-            out.append(f"<p><strong>{_e(lab['question'])}:</strong> {_e(qa.question)}</p>")
+            out.append(f'<div class="qa"><p><strong>{_e(lab["question"])}:</strong> {_e(qa.question)}</p>')
             if qa.answer.strip():
                 who = f" {_e(qa.answer_speaker)}" if qa.answer_speaker else ""
                 out.append(f"<p><strong>{_e(lab['answer'])}{who}:</strong> {_e(qa.answer)}</p>")
+            out.append("</div>")
     if page.speakers:
         out += [f"<h2>{_e(lab['speakers'])}</h2>", '<ul class="speakers">']
         for sp in page.speakers:
@@ -250,12 +252,42 @@ def _html_sections(page: PageDraft) -> list[str]:
     return out
 
 
+# Inline styles: the page is one self-contained file (no fonts, scripts, images or stylesheets fetched).
+STYLE = """
+:root { color-scheme: light; --ink: #1d2433; --muted: #5b6475; --accent: #0b5cad; --rule: #d9dee7; --soft: #f4f6fa; }
+* { box-sizing: border-box; }
+body { margin: 0; background: #fff; color: var(--ink);
+       font: 17px/1.6 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+article { max-width: 46rem; margin: 0 auto; padding: 2.5rem 1.25rem 4rem; }
+h1 { font-size: 1.9rem; line-height: 1.25; margin: 0 0 1.5rem; }
+h2 { font-size: 1.25rem; margin: 2.25rem 0 .75rem; padding-bottom: .3rem; border-bottom: 1px solid var(--rule); }
+p { margin: 0 0 1rem; }
+a { color: var(--accent); text-decoration: none; }
+a:hover, a:focus { text-decoration: underline; }
+.hint { color: var(--muted); font-size: .95rem; }
+ul.chapters { list-style: none; padding: 0; margin: 0 0 1rem; }
+ul.chapters li { padding: .35rem 0; border-bottom: 1px dotted var(--rule); }
+ul.chapters .time { font-variant-numeric: tabular-nums; color: var(--muted); margin-right: .6rem; }
+blockquote { margin: 1.25rem 0; padding: .75rem 1.25rem; background: var(--soft);
+             border-left: 4px solid var(--accent); font-style: italic; }
+blockquote p { margin: 0; }
+.qa { margin: 0 0 1.25rem; padding: .75rem 1rem; border: 1px solid var(--rule); border-radius: 6px; }
+.qa p:last-child { margin-bottom: 0; }
+ul.speakers { list-style: none; padding: 0; display: grid; gap: 1rem;
+              grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr)); }
+ul.speakers li { padding: .75rem 1rem; background: var(--soft); border-radius: 6px; }
+@media print { a { color: inherit; } article { padding: 0; } }
+"""
+
+
 def render_html(page: PageDraft) -> str:
-    """The page as a standalone HTML5 document; every text and link is escaped."""
+    """The page as a standalone, styled HTML5 document (inline CSS, no external assets, the seed's
+    sections, headings in the page's language); every text and link is escaped."""
     title = _e(page_title(page))
     lang = html.escape(page.language or "en", quote=True)
     head = [
         "<!DOCTYPE html>", f'<html lang="{lang}">', "<head>", '<meta charset="utf-8">',
-        f"<title>{title}</title>", "</head>", "<body>", "<article>", f"<h1>{title}</h1>",
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{title}</title>", f"<style>{STYLE}</style>", "</head>", "<body>", "<article>", f"<h1>{title}</h1>",
     ]
     return "\n".join(head + _html_sections(page) + ["</article>", "</body>", "</html>"]) + "\n"
