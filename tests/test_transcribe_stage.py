@@ -42,7 +42,7 @@ def test_glossary_is_given_to_whisper_but_does_not_make_old_transcripts_stale(da
     # ... until a deliberate --force re-transcribes with today's glossary
     run_recording(data, "jfk", stages, force=True)
     transcript = Transcript.load(data.work_dir("jfk") / "transcript.json")
-    assert transcript.options["glossary"] == ["Americans", "Krachtenbundeling", "iVRI"]
+    assert set(transcript.options["glossary"]) == {"Americans", "Krachtenbundeling", "iVRI"}
     assert [r.status for r in run_recording(data, "jfk", stages)] == ["skipped", "skipped"]
 
 

@@ -8,12 +8,14 @@ from pathlib import Path
 
 from pipeline.core.errors import ConfigError
 
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
+# \A...\Z rather than ^...$: `$` also matches before a final newline, so "talk\n" was accepted.
+# check_slug uses fullmatch; the \Z keeps callers that use SLUG_RE.match safe as well.
+SLUG_RE = re.compile(r"\A[a-z0-9][a-z0-9_-]{0,79}\Z")
 
 
 def check_slug(slug: str) -> str:
     """Return slug if it is a safe folder name (lowercase, digits, '-', '_'), else raise."""
-    if not isinstance(slug, str) or not SLUG_RE.match(slug):
+    if not isinstance(slug, str) or not SLUG_RE.fullmatch(slug):
         raise ConfigError(
             f"invalid recording slug {slug!r}: use lowercase letters, digits, '-' or '_' (max 80)"
         )
@@ -55,10 +57,14 @@ class DataPaths:
         return self.root / "glossary.txt"
 
     def slugs(self) -> list[str]:
-        """All recordings that have a manifest, sorted."""
+        """All recordings that have a manifest, sorted.
+
+        Only folders named like a slug count: `pipeline add` builds a recording in a hidden
+        `.tmp-<slug>-*` sibling, which must not show up half-made in `run` or `status`."""
         if not self.recordings.is_dir():
             return []
-        return sorted(p.parent.name for p in self.recordings.glob("*/recording.yaml"))
+        return sorted(p.parent.name for p in self.recordings.glob("*/recording.yaml")
+                      if SLUG_RE.fullmatch(p.parent.name))
 
 
 def data_paths(root: str | os.PathLike | None = None) -> DataPaths:
