@@ -12,14 +12,29 @@ log = logging.getLogger("pipeline")
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from pipeline.ingest.add import add_recording
+    from pipeline.core.errors import ConfigError
+    from pipeline.ingest.add import accept_damaged_media, add_recording, reimport_page
 
     paths = data_paths(args.data)
-    rec = add_recording(paths, args.slug, args.media, page=args.page, language=args.language,
-                        captions=args.captions, title=args.title)
-    folder = paths.recording_dir(rec.slug)
-    print(f"added {rec.slug}: {len(rec.chapters)} chapters, {len(rec.speakers)} speakers, "
-          f"language {rec.language} -> {folder / 'recording.yaml'}")
+    warnings: list[str] = []  # printed after the result line, only when the add succeeded
+    if args.media is None and args.page is None and args.accept_damaged:
+        rec = accept_damaged_media(paths, args.slug)
+        print(f"{rec.slug}: damaged media will be kept as far as it decodes (and flagged); run 'make all'")
+    elif args.media is None:  # no media: re-import the page of an existing recording
+        if args.captions:
+            raise ConfigError("--captions needs --media: a page re-import keeps the recording's media and captions")
+        update = reimport_page(paths, args.slug, args.page, title=args.title, language=args.language,
+                               date=args.date, on_warning=warnings.append)
+        print(f"updated {args.slug}: {update.describe()} -> {paths.recording_dir(args.slug) / 'recording.yaml'}")
+    else:
+        rec = add_recording(paths, args.slug, args.media, page=args.page, language=args.language,
+                            captions=args.captions, title=args.title, date=args.date,
+                            accept_damaged=args.accept_damaged, on_warning=warnings.append)
+        folder = paths.recording_dir(rec.slug)
+        print(f"added {rec.slug}: {len(rec.chapters)} chapters, {len(rec.speakers)} speakers, "
+              f"language {rec.language} -> {folder / 'recording.yaml'}")
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     return 0
 
 
@@ -114,13 +129,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("add", help="add a recording: copy its media, import its page")
+    p = sub.add_parser("add", help="add a recording: copy its media, import its page "
+                                   "(without --media: re-import the page of an existing recording)")
     p.add_argument("slug", help="short folder name, e.g. open-college-2024-06")
-    p.add_argument("--media", required=True, help="video or audio file")
-    p.add_argument("--page", help="page text in the seed's format (title, chapters, speakers)")
+    p.add_argument("--media", help="video or audio file (required for a new recording)")
+    p.add_argument("--page", help="page text in the seed's format (title, date, chapters, speakers)")
     p.add_argument("--language", help="spoken language (nl, en); default from the page or nl")
     p.add_argument("--captions", help="human captions (SRT/WebVTT) to use instead of Whisper")
     p.add_argument("--title", help="title (default from the page or the slug)")
+    p.add_argument("--date", help="date of the recording, YYYY-MM-DD (default from the page)")
+    p.add_argument("--accept-damaged", action="store_true",
+                   help="keep what decodes of damaged media (flagged for editors) instead of refusing it")
     p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("run", help="run every out-of-date stage for the recordings")

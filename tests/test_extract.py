@@ -1,4 +1,6 @@
 """Extract: many containers -> 16 kHz mono WAV; bad media -> one clear error, no partial artifact."""
+import subprocess
+import sys
 import wave
 from pathlib import Path
 
@@ -125,3 +127,25 @@ def test_accept_damaged_keeps_what_decodes_and_records_the_damage(tmp_path):
 def test_sound_media_reports_no_damage(tmp_path):
     info = extract_audio(SAMPLE, tmp_path / "audio.wav")
     assert info.damage == "" and abs(info.duration - info.stated_duration) < 1.0
+
+
+def test_cli_refuses_damaged_media_in_one_line_then_keeps_it_on_request(tmp_path):
+    """Through the command line, as the media team meets it: exit 1 and one error line, no audio;
+    `pipeline add SLUG --accept-damaged` then keeps what decodes and status warns about it."""
+    damaged = _damaged_in_the_middle(tmp_path)
+    data = tmp_path / "data"
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "pipeline", "--data", str(data), *args],
+                              capture_output=True, text=True)
+
+    assert cli("add", "broken", "--media", str(damaged)).returncode == 0
+    run = cli("run", "broken", "--stages", "extract")
+    assert run.returncode == 1
+    errors = [line for line in run.stderr.splitlines() if line.startswith("error")]
+    assert len(errors) == 1 and "damaged media: decoded" in errors[0] and "Traceback" not in run.stderr
+    assert not (data / "work" / "broken" / "audio.wav").exists()
+    assert cli("add", "broken", "--accept-damaged").returncode == 0
+    assert cli("run", "broken", "--stages", "extract").returncode == 0
+    status = cli("status").stdout
+    assert "damaged media kept: decoded" in status

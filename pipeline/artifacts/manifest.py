@@ -60,6 +60,8 @@ class Recording:
     page: str = ""
     # A chapter file in the recording folder (WebVTT or 'HH:MM:SS - title' lines); use it or `chapters`.
     chapters_file: str = ""
+    # `pipeline add --accept-damaged`: extract keeps what decodes of a damaged file and flags it.
+    accept_damaged: bool = False
 
     def to_yaml_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -132,7 +132,7 @@ def _outputs(ctx: StageContext) -> list[Path]:
 
 
 def _build(ctx: StageContext) -> dict:
-    accept = bool(getattr(ctx.recording, "accept_damaged", False))
+    accept = ctx.recording.accept_damaged
     info = extract_audio(media_path(ctx.paths, ctx.recording), ctx.work_dir / "audio.wav", accept_damaged=accept)
     fsutil.write_json(ctx.work_dir / "media.json", info.to_json())
     log.info("extracted %.1f s of audio from %s", info.duration, info.source)
@@ -145,7 +145,7 @@ STAGE = Stage(
     description="decode the recording's audio to 16 kHz mono WAV",
     inputs=_inputs,
     params=lambda ctx: {"sample_rate": SAMPLE_RATE, "channels": 1, "media": ctx.recording.media,
-                        "accept_damaged": bool(getattr(ctx.recording, "accept_damaged", False))},
+                        "accept_damaged": ctx.recording.accept_damaged},
     outputs=_outputs,
     build=_build,
     packages=("imageio-ffmpeg", "av"),

@@ -20,6 +20,7 @@ from pipeline.artifacts.manifest import (
     Recording,
     captions_path,
     is_iso_date,
+    load_recording,
     manifest_path,
     page_path,
     read_manifest_data,
@@ -50,6 +51,7 @@ def add_recording(
     captions: str | Path | None = None,
     title: str | None = None,
     date: str | None = None,
+    accept_damaged: bool = False,
     on_warning: Warn | None = None,
 ) -> Recording:
     """Create data/recordings/<slug>/ with a copy of the media (captions, page) and its recording.yaml.
@@ -87,6 +89,7 @@ def add_recording(
         chapters=info.chapters if info else [],
         captions=captions.name if captions else "",
         page=PAGE_NAME if page else "",
+        accept_damaged=accept_damaged,
     )
     files = [(media, media.name)] + ([(captions, captions.name)] if captions else [])
     _build_folder(paths, recording, files + ([(Path(page), PAGE_NAME)] if page else []))
@@ -239,3 +242,11 @@ def _count(new: list, old: list, what: str) -> str:
 def _emit(notes: list[str], on_warning: Warn | None) -> None:
     for note in notes:
         (on_warning or log.warning)(note)
+
+
+def accept_damaged_media(paths: DataPaths, slug: str) -> Recording:
+    """Mark an existing recording so extract keeps what decodes of its damaged media (and says so)."""
+    recording = load_recording(paths, slug)
+    recording = replace(recording, accept_damaged=True)
+    save_recording(paths, recording)
+    return recording
