@@ -1,7 +1,8 @@
 """One transcription measurement in its own process (so peak RSS is that run's alone).
 
 Usage: python -m bench.transcribe_one NAME WAV LANGUAGE REFERENCE_FILE -- key=value ...
-Prints one JSON object: {name, engine, model, audio_seconds, wall_seconds, rtf, peak_rss_mb, wer}.
+Prints one JSON object: {name, engine, model, audio_seconds, wall_seconds, rtf, peak_rss_mb, wer,
+text, coverage}; the caller scores deletions against the reference and the other runs.
 """
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import json
 import resource
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 from pipeline.core.textnorm import word_error_rate
@@ -16,18 +18,18 @@ from pipeline.transcribe.audio import audio_duration
 from pipeline.transcribe.stage import TranscribeOptions, transcribe_audio
 
 
-def bare_faster_whisper(wav: Path) -> str:
+def bare_faster_whisper(wav: Path, language: str) -> str:
     """faster-whisper exactly as its README shows it: default settings, bundled base int8."""
     from faster_whisper import WhisperModel
 
     from pipeline.transcribe.models import resolve_model
 
     model = WhisperModel(resolve_model("base"), device="cpu", compute_type="int8")
-    segments, _ = model.transcribe(str(wav))
+    segments, _ = model.transcribe(str(wav), language=language)
     return " ".join(s.text.strip() for s in segments)
 
 
-def whole_pipeline(media: Path, language: str) -> str:
+def whole_pipeline(media: Path, language: str):
     """Every stage on a fresh data folder, as `pipeline add` + `pipeline run` would do it."""
     import tempfile
 
@@ -44,7 +46,7 @@ def whole_pipeline(media: Path, language: str) -> str:
         failed = [r for r in results if r.status == "failed"]
         if failed:
             raise SystemExit(f"{failed[0].stage}: {failed[0].error}")
-        return Transcript.load(paths.work_dir("bench") / "transcript.json").text
+        return Transcript.load(paths.work_dir("bench") / "transcript.json")
 
 
 def media_seconds(path: Path) -> float:
@@ -58,16 +60,17 @@ def main(argv: list[str]) -> None:
     options = dict(a.split("=", 1) for a in argv[4:])
     audio = audio_duration(wav) if wav.suffix == ".wav" else media_seconds(wav)
     started = time.perf_counter()
+    coverage = None
     if options.get("engine") == "pipeline":
-        text, engine, model = whole_pipeline(Path(options["media"]), language), "faster-whisper", "base"
-        audio = audio_duration(wav) if wav.suffix == ".wav" else media_seconds(wav)
+        transcript = whole_pipeline(Path(options["media"]), language)
+        text, engine, model, coverage = transcript.text, "faster-whisper", "base", asdict(transcript.coverage)
     elif options.get("engine") == "bare":
-        text, engine, model = bare_faster_whisper(wav), "faster-whisper", "base"
+        text, engine, model = bare_faster_whisper(wav, language), "faster-whisper", "base"
     else:
-        typed = {k: int(v) if k in ("beam_size", "batch_size") else float(v) if k == "window_seconds" else v
-                 for k, v in options.items()}
+        typed = {k: _typed(k, v) for k, v in options.items()}
         opts = TranscribeOptions(language=language, **typed)
-        text, engine, model = transcribe_audio(wav, opts).text, opts.engine, opts.model
+        transcript = transcribe_audio(wav, opts)
+        text, engine, model, coverage = transcript.text, opts.engine, opts.model, asdict(transcript.coverage)
     wall = time.perf_counter() - started
     ref = Path(reference).read_text(encoding="utf-8") if reference != "-" else ""
     print(json.dumps({
@@ -75,7 +78,20 @@ def main(argv: list[str]) -> None:
         "wall_seconds": round(wall, 2), "rtf": round(wall / audio, 4),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "wer": round(word_error_rate(ref, text), 4) if ref else None, "options": options,
+        "coverage": coverage, "text": text,
     }))
+
+
+def _typed(key: str, value: str):
+    if key in ("beam_size", "batch_size"):
+        return int(value)
+    if key in ("window_seconds", "min_gap"):
+        return float(value)
+    if key == "repair":
+        return value == "1"
+    if key == "glossary":
+        return tuple(t for t in value.split("|") if t)
+    return value
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.artifacts.base import SCHEMA_VERSION, load_artifact
+from pipeline.artifacts.transcript import Gap
 from pipeline.core import fsutil
 from pipeline.core.errors import PipelineError
 
@@ -92,6 +93,8 @@ class ChapterDraft:
     summary: list[SummaryItem] = field(default_factory=list)
     keyphrases: list[str] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
+    # Speech in this chapter the transcript has no words for: its drafts are incomplete.
+    gaps: list[Gap] = field(default_factory=list)
 
 
 @dataclass
@@ -121,7 +124,8 @@ class Drafts:
             raise PipelineError(f"drafts.json has schema {version}, newer than this pipeline; upgrade it")
         chapters = [
             ChapterDraft(**{**c, "summary": [SummaryItem(**s) for s in c.get("summary", [])],
-                            "quotes": [Quote(**q) for q in c.get("quotes", [])]})
+                            "quotes": [Quote(**q) for q in c.get("quotes", [])],
+                            "gaps": [Gap(**g) for g in c.get("gaps", [])]})
             for c in data["chapters"]
         ]
         questions = [Question(**q) for q in data.get("questions", [])]

@@ -25,10 +25,16 @@ from pipeline.artifacts.sentences import ChapterSpan, Sentence, SentenceSet
 from pipeline.artifacts.transcript import Transcript
 from pipeline.core import fsutil
 from pipeline.core.errors import ConfigError, PipelineError
+from pipeline.core.timecode import format_clock
 from pipeline.core.version import __version__
 from pipeline.drafts.keyphrases import WordClasses, word_classes
 from pipeline.drafts.nlp import LanguageTools, language_tools, word_count
-from pipeline.drafts.page_texts import PageContent, check_page_texts, page_questions, read_page_content
+from pipeline.drafts.page_texts import (
+    PageContent,
+    check_page_texts,
+    page_questions,
+    read_page_content,
+)
 from pipeline.drafts.questions import QuestionOptions, find_questions, is_qa_chapter
 from pipeline.drafts.quotes import QuoteOptions, is_verbatim, quote_candidates
 from pipeline.drafts.sentences import segments_text, split_sentences
@@ -39,9 +45,9 @@ from pipeline.drafts.summarize import (
     idf_table,
     keyphrase_count,
     keyphrases,
+    normalized,
     summarize,
     summary_size,
-    normalized,
     tidy_sentence,
 )
 from pipeline.publish.page import (
@@ -151,8 +157,9 @@ def _chapter_draft(chapter: ChapterSpan, sentences: list[Sentence], transcript: 
                             segment_ids=list(s.segment_ids), speaker=speaker, score=candidate.score,
                             reasons=list(candidate.reasons), sentence_id=s.id))
     phrases = keyphrases(texts, tools, keyphrase_count(words, options.summary), chapter_idf, classes, names)
+    gaps = [g for g in transcript.coverage.gaps if g.start < chapter.end and g.end > chapter.start]
     return ChapterDraft(index=chapter.index, title=chapter.title, start=chapter.start, end=chapter.end,
-                        summary=summary, keyphrases=phrases, quotes=quotes)
+                        summary=summary, keyphrases=phrases, quotes=quotes, gaps=gaps)
 
 
 def _chapter_questions(chapter: ChapterSpan, sentences: list[Sentence], tools: LanguageTools,
@@ -283,8 +290,12 @@ def build(ctx: StageContext, options: DraftOptions | None = None) -> dict[str, A
     drafts.save(drafts_path)
     fsutil.write_text(md_path, render_markdown(page))
     fsutil.write_text(html_path, render_html(page))
+    incomplete = [f"chapter {c.index + 1} {c.title!r} is incomplete: speech not transcribed "
+                  + ", ".join(f"{format_clock(g.start)}–{format_clock(g.end)}" for g in c.gaps)
+                  for c in drafts.chapters if c.gaps]
     return {"sentences": len(sentence_set.sentences), "chapters": len(drafts.chapters),
-            "quotes": sum(len(c.quotes) for c in drafts.chapters), "questions": len(drafts.questions)}
+            "quotes": sum(len(c.quotes) for c in drafts.chapters), "questions": len(drafts.questions),
+            "warnings": incomplete}
 
 
 STAGE = Stage(

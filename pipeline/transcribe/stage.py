@@ -33,6 +33,8 @@ class TranscribeOptions:
     beam_size: int = 0  # 0 = automatic: 3 when batched, 5 when sequential (see bench/results.json)
     batch_size: int = 8  # >1: faster-whisper's batched pipeline over VAD chunks; 1 = sequential
     vad: bool = True  # skip non-speech (Silero VAD bundled with faster-whisper)
+    vad_threshold: float = 0.5  # Silero speech probability the decoder treats as speech
+    chunk_seconds: int = 15  # batched: longest stretch decoded in one go (Whisper's own is 30)
     compute_type: str = "int8"  # CTranslate2 precision: int8 on CPU, float16 on GPU
     device: str = "cpu"  # cpu | cuda
     cpu_threads: int = 0  # 0 = all cores

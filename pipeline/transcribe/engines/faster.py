@@ -74,9 +74,10 @@ def decode_window(model, samples: np.ndarray, offset: float, options) -> tuple[l
         from faster_whisper import BatchedInferencePipeline
 
         raw, _ = BatchedInferencePipeline(model).transcribe(
-            samples, batch_size=options.batch_size, without_timestamps=True, **kwargs)
+            samples, batch_size=options.batch_size, without_timestamps=True, chunk_length=options.chunk_seconds,
+            vad_parameters={"threshold": options.vad_threshold, "min_silence_duration_ms": 160}, **kwargs)
     else:
-        raw, _ = model.transcribe(samples, **kwargs)
+        raw, _ = model.transcribe(samples, vad_parameters={"threshold": options.vad_threshold}, **kwargs)
     words, stats = [], []
     for seg in raw:  # a generator: the decoding happens while iterating
         words += [Word(round(offset + float(w.start), 3), round(offset + float(w.end), 3), w.word,
