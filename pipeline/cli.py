@@ -116,9 +116,19 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from pipeline.publish.export import export
+    from pipeline.publish.export import EmptySectionsError, empty_sections, export
 
-    path = export(data_paths(args.data), args.slug, args.format, args.out)
+    paths = data_paths(args.data)
+    try:
+        path = export(paths, args.slug, args.format, args.out, allow_empty=args.allow_empty)
+    except EmptySectionsError as exc:
+        for section in exc.sections:
+            print(f"warning: {args.slug}: nothing approved in {section}", file=sys.stderr)
+        print("nothing written: approve items in `pipeline review`, or pass --allow-empty", file=sys.stderr)
+        return 1
+    if args.format in ("md", "html"):
+        for section in empty_sections(paths, args.slug):  # --allow-empty: still say what is missing
+            print(f"warning: {args.slug}: nothing approved in {section}", file=sys.stderr)
     print(f"exported {args.slug} ({args.format}) -> {path}")
     return 0
 
@@ -162,6 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("slug", help="recording")
     p.add_argument("--format", required=True, choices=["md", "html", "srt", "vtt"], help="output format")
     p.add_argument("--out", help="output file (default data/work/<slug>/export/page.<fmt> or transcript.<fmt>)")
+    p.add_argument("--allow-empty", action="store_true",
+                   help="write the page even when a section has nothing approved (warnings are still printed)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("search", help="search all transcripts: words (any form), \"exact phrases\", prefix*, "

@@ -6,8 +6,12 @@ and drafts in the pipeline's artifact formats.
 """
 from __future__ import annotations
 
+import contextlib
 import math
+import socket
 import struct
+import threading
+import time
 import wave
 from pathlib import Path
 
@@ -101,3 +105,39 @@ def sample_drafts(rec: Recording, sentences: list[Sentence]) -> Drafts:
     return Drafts("nl", rec.title, "Floris Bakermans en Alex Smienk gaven een open college over de krattenbundeling.",
                   "Het programma bundelt de krachten van overheden.", chapters, [question],
                   {"method": "hand-made"})
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@contextlib.contextmanager
+def serving(paths: DataPaths):
+    """The review app on a free local port, in a thread (for the browser tests)."""
+    import uvicorn
+
+    from pipeline.review.app import create_app
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(paths), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def wait_until(page, expression: str, timeout: float = 10.0) -> None:
+    """Poll a JS expression (page.wait_for_function evaluates strings, which our CSP forbids)."""
+    deadline = time.time() + timeout
+    while not page.evaluate(expression):
+        assert time.time() < deadline, f"timed out waiting for {expression}"
+        page.wait_for_timeout(50)

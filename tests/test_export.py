@@ -9,7 +9,14 @@ from pipeline.core.config import DataPaths
 from pipeline.core.errors import ConfigError
 from pipeline.editorial.store import ReviewStore
 from pipeline.ingest.captions import parse_captions
-from pipeline.publish.export import build_page, export, export_text, split_cue
+from pipeline.publish.export import (
+    EmptySectionsError,
+    build_page,
+    empty_sections,
+    export,
+    export_text,
+    split_cue,
+)
 from pipeline.publish.subtitles import Cue
 
 SLUG = "open-college"
@@ -35,14 +42,17 @@ def test_nothing_approved_gives_title_and_chapters_only(paths):
     assert (page.introduction, page.summary, page.quotes, page.questions, page.speakers) == ("", "", [], [], [])
 
 
-def test_page_has_approved_and_edited_items_in_corrected_text(paths):
+def test_page_has_approved_items_and_approved_edits_in_corrected_text(paths):
     store = ReviewStore(paths.review_db)
     store.add_rule(SLUG, "krattenbundeling", "Krachtenbundeling", "Anne")
     intro = "Floris Bakermans en Alex Smienk gaven een open college over de krattenbundeling."
     decide(store, "introduction", "introduction", "approve", intro)
-    decide(store, "quote", "quote-s000015000", "edit",
-           "Er gebeurden al veel goede dingen, maar te versnipperd, vrijblijvend en kleinschalig.",
+    quote_source = "Er gebeurden al veel goede dingen, maar te versnipperd, vrijblijvend en kleinschalig."
+    decide(store, "quote", "quote-s000015000", "edit", quote_source,
            "Er gebeurden al veel goede dingen, maar te versnipperd.")
+    assert "te versnipperd.\u201d" not in export_text(paths, SLUG, "md"), "an edit alone is not an approval"
+    store.set_item(SLUG, "quote", "quote-s000015000", "approve", source_text=quote_source, editor="Bert",
+                   expected_version=1)
     decide(store, "quote", "quote-s000004500", "reject", "Ik ben Floris Bakermans van AT Osborne.")
     decide(store, "question", "qa-s000025500", "approve", "Hoe kan je maatschappelijk human capital mobiliseren?")
     decide(store, "speaker", "speaker-1", "approve",
@@ -91,7 +101,7 @@ def test_split_cue_keeps_every_word_and_the_time_span():
 
 
 def test_export_writes_atomically_and_cli(paths, capsys):
-    path = export(paths, SLUG, "md")
+    path = export(paths, SLUG, "md", allow_empty=True)
     assert path == paths.work_dir(SLUG) / "export" / "page.md" and path.read_text().startswith("# Terugkijken")
     out = paths.root / "out.vtt"
     assert main(["--data", str(paths.root), "export", SLUG, "--format", "vtt", "--out", str(out)]) == 0
@@ -100,3 +110,35 @@ def test_export_writes_atomically_and_cli(paths, capsys):
     assert "no recording 'missing'" in capsys.readouterr().err
     with pytest.raises(ConfigError):
         export_text(paths, SLUG, "docx")
+
+
+def test_export_refuses_sections_with_nothing_approved_unless_allowed(paths, capsys):
+    target = paths.root / "page.md"
+    with pytest.raises(EmptySectionsError) as refused:
+        export(paths, SLUG, "md", target)
+    assert any(s.startswith("Citaten (0 of 2") for s in refused.value.sections) and not target.exists()
+    assert main(["--data", str(paths.root), "export", SLUG, "--format", "md", "--out", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert "warning: open-college: nothing approved in Citaten (0 of 2 approved)" in err
+    assert "--allow-empty" in err and not target.exists()
+    assert main(["--data", str(paths.root), "export", SLUG, "--format", "md", "--out", str(target),
+                 "--allow-empty"]) == 0
+    assert target.is_file() and "warning:" in capsys.readouterr().err, "still warned when allowed"
+    # subtitles come from the transcript: no approvals needed
+    assert main(["--data", str(paths.root), "export", SLUG, "--format", "srt",
+                 "--out", str(paths.root / "t.srt")]) == 0
+
+
+def test_export_passes_when_every_section_has_an_approval(paths):
+    store = ReviewStore(paths.review_db)
+    view_items = {
+        ("introduction", "introduction"): "Floris Bakermans en Alex Smienk gaven een open college over de krattenbundeling.",
+        ("summary", "summary"): "Het programma bundelt de krachten van overheden.",
+        ("quote", "quote-s000004500"): "Ik ben Floris Bakermans van AT Osborne.",
+        ("question", "qa-s000025500"): "Hoe kan je maatschappelijk human capital mobiliseren?",
+        ("speaker", "speaker-1"): "Floris Bakermans\nAT Osborne\nProgrammasecretaris Smart Mobility",
+    }
+    for (kind, item_id), source in view_items.items():
+        decide(store, kind, item_id, "approve", source)
+    assert empty_sections(paths, SLUG) == []
+    assert export(paths, SLUG, "md").is_file()

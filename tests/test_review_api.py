@@ -27,7 +27,8 @@ def paths(tmp_path) -> DataPaths:
 
 @pytest.fixture()
 def client(paths) -> TestClient:
-    return TestClient(create_app(paths), raise_server_exceptions=False, base_url=LOCAL)
+    # English interface, so the assertions read like the code (Dutch is the default: test_review_i18n)
+    return TestClient(create_app(paths), raise_server_exceptions=False, base_url=LOCAL, cookies={"review_lang": "en"})
 
 
 def csrf(client: TestClient) -> str:
@@ -43,6 +44,11 @@ def item(client: TestClient, kind: str, item_id: str) -> dict:
 
 
 def post(client, url, token, **fields):
+    if fields.get("action") == "approve" and "seen" not in fields and "/items/" in url:
+        # an approval names the text the editor saw: here, the text the app shows now
+        kind, item_id = url.split("/items/")[1].split("/", 1)
+        found = [i for i in state(client)["items"] if i["kind"] == kind and i["id"] == item_id]
+        fields["seen"] = found[0]["text"] if found else ""
     return client.post(url, data={"csrf": token, "editor": "Anne", **fields}, headers=JSON)
 
 
@@ -197,13 +203,13 @@ def test_exports_hold_only_approved_items(client):
 
 
 def test_access_token_is_required_when_configured(paths):
-    client = TestClient(create_app(paths, token="s3cret"), raise_server_exceptions=False)
+    client = TestClient(create_app(paths, token="s3cret-s3cret-s3cret"), raise_server_exceptions=False)
     assert client.get("/").status_code == 401
     assert client.get(f"/r/{SLUG}/media").status_code == 401
-    login = client.get("/?token=s3cret", follow_redirects=False)
+    login = client.get("/?token=s3cret-s3cret-s3cret", follow_redirects=False)
     assert login.status_code == 303 and login.headers["location"] == "/"
     assert client.get("/").status_code == 200, "the token is kept in a cookie"
-    assert TestClient(create_app(paths, token="s3cret")).get("/?token=wrong").status_code == 401
+    assert TestClient(create_app(paths, token="s3cret-s3cret-s3cret")).get("/?token=wrong").status_code == 401
 
 
 def test_binding_beyond_localhost_needs_a_token(monkeypatch):

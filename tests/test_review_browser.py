@@ -8,21 +8,16 @@ misheard word, add a quote by selecting transcript text, reload, re-run the pipe
 """
 from __future__ import annotations
 
-import contextlib
-import socket
 import subprocess
-import threading
-import time
 from pathlib import Path
 
 import pytest
-from review_fixture import build_sample
+from review_fixture import CHROMIUM, CHROMIUM_ARGS, build_sample, serving, wait_until
 
 from pipeline.core.config import DataPaths
 from pipeline.editorial.store import ReviewStore
 from pipeline.extract.ffmpeg import ffmpeg_exe
 from pipeline.ingest.add import add_recording
-from pipeline.review.app import create_app
 from pipeline.runner.run import run_recording
 from pipeline.stages import all_stages
 
@@ -32,9 +27,6 @@ ROOT = Path(__file__).resolve().parents[1]
 CLIPS = ROOT.parent / "shared" / "testdata" / "nl_flemish_dutch_vl_tts_samples"
 ARTIFACTS = ROOT / "test-artifacts"
 SLUG = "vlaams"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
 PAGE = """Terugkijken: Open college Krachtenbundeling in Vlaanderen
 
@@ -80,27 +72,6 @@ def processed(tmp_path_factory) -> DataPaths:
     return paths
 
 
-@contextlib.contextmanager
-def serving(paths: DataPaths):
-    """The review app on a free local port, in a thread."""
-    import uvicorn
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    app_server = uvicorn.Server(uvicorn.Config(create_app(paths), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=app_server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not app_server.started and time.time() < deadline:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        app_server.should_exit = True
-        thread.join(10)
-
-
 @pytest.fixture(scope="module")
 def server(processed):
     with serving(processed) as url:
@@ -121,21 +92,13 @@ def browser():
 
 @pytest.fixture()
 def page(browser):
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.errors = errors
     yield page
     context.close()
-
-
-def wait_until(page, expression: str, timeout: float = 10.0) -> None:
-    """Poll a JS expression (page.wait_for_function evaluates strings, which our CSP forbids)."""
-    deadline = time.time() + timeout
-    while not page.evaluate(expression):
-        assert time.time() < deadline, f"timed out waiting for {expression}"
-        page.wait_for_timeout(50)
 
 
 def current_time(page) -> float:
@@ -161,6 +124,7 @@ def wait_saved(page, locator, badge: str) -> None:
 def test_editor_journey_survives_reload_and_reprocessing(page, server, processed):
     open_recording(page, server)
     assert page.title().startswith("Open college Krachtenbundeling in Vlaanderen")
+    assert page.evaluate("document.documentElement.lang") == "nl", "the interface is Dutch by default"
 
     # 1. a summary sentence seeks the player to its start
     later = page.locator("#drafts .item[data-kind='summary_sentence'] .item-text.seek").last
@@ -183,17 +147,20 @@ def test_editor_journey_survives_reload_and_reprocessing(page, server, processed
     first = card(page, "summary_sentence", 0)
     approved_id = first.get_attribute("id")
     first.locator("button[value=approve]").click()
-    wait_saved(page, page.locator(f"#{approved_id}"), "Approved")
+    wait_saved(page, page.locator(f"#{approved_id}"), "Goedgekeurd")
 
     # 3. edit a quote
     quote = card(page, "quote", 0)
     quote_id = quote.get_attribute("id")
     machine_quote = quote.locator(".item-text").inner_text()
     edited = machine_quote.replace("dialog", "dialoog").replace("zeeinkte", "zee-engte").rstrip(".") + "!"
-    quote.locator("summary", has_text="Edit").click()
+    quote.locator("summary", has_text="Bewerken").click()
     quote.locator("textarea").fill(edited)
-    quote.locator("button", has_text="Save edit").click()
-    wait_saved(page, page.locator(f"#{quote_id}"), "Edited")
+    quote.locator("button", has_text="Bewerking opslaan").click()
+    wait_saved(page, page.locator(f"#{quote_id}"), "Bewerkt, nog niet goedgekeurd")
+    # an edit still needs an approval before it is published
+    page.locator(f"#{quote_id} button[value=approve]").click()
+    wait_saved(page, page.locator(f"#{quote_id}"), "Goedgekeurd")
 
     # 4. correct a misheard word: Whisper heard 'je pratar' for 'Gibraltar'
     misheard = page.locator("#transcript .sent", has_text="pratar")
@@ -222,10 +189,10 @@ def test_editor_journey_survives_reload_and_reprocessing(page, server, processed
     # 6. hostile text in an edit stays text
     other = card(page, "quote", 1)
     other_id = other.get_attribute("id")
-    other.locator("summary", has_text="Edit").click()
+    other.locator("summary", has_text="Bewerken").click()
     other.locator("textarea").fill("Citaat " + XSS)
-    other.locator("button", has_text="Save edit").click()
-    wait_saved(page, page.locator(f"#{other_id}"), "Edited")
+    other.locator("button", has_text="Bewerking opslaan").click()
+    wait_saved(page, page.locator(f"#{other_id}"), "Bewerkt, nog niet goedgekeurd")
 
     for when in ("after reload", "after re-processing"):
         if when == "after re-processing":
@@ -233,12 +200,12 @@ def test_editor_journey_survives_reload_and_reprocessing(page, server, processed
             assert all(r.status == "ran" for r in results), [(r.stage, r.error) for r in results]
         page.reload()
         page.wait_for_selector("#player")
-        assert page.locator(f"#{approved_id} .badge").inner_text() == "Approved", when
-        assert page.locator(f"#{quote_id} .badge").inner_text() == "Edited", when
+        assert page.locator(f"#{approved_id} .badge").inner_text() == "Goedgekeurd", when
+        assert page.locator(f"#{quote_id} .badge").inner_text() == "Goedgekeurd", when
         assert page.locator(f"#{quote_id} .item-text").inner_text() == edited, when
         assert page.locator(f"#{sentence_id}").inner_text() == fixed, when
         assert "corrected" in page.locator(f"#{sentence_id}").get_attribute("class"), when
-        assert page.locator("#drafts .item[data-kind='quote'][data-id='added-1'] .badge").inner_text() == "Approved"
+        assert page.locator("#drafts .item[data-kind='quote'][data-id='added-1'] .badge").inner_text() == "Goedgekeurd"
         assert page.locator("#drafts .state-stale").count() == 0, when
         assert page.evaluate("window.__xss") is None, when
         assert XSS in page.locator(f"#{other_id} .item-text").inner_text(), when
@@ -253,25 +220,26 @@ def test_editor_journey_survives_reload_and_reprocessing(page, server, processed
     srt = page.request.get(f"{server}/r/{SLUG}/export.srt").text()
     assert "Gibraltar" in srt and "pratar" not in srt
     md = page.request.get(f"{server}/r/{SLUG}/export.md").text()
-    assert edited.rstrip("!") in md
+    assert edited.rstrip("!") in md, "the approved edit is published"
+    assert "Citaat <img" not in md, "an edit that was never approved is not"
 
 
 def test_conflicting_save_in_a_second_tab_is_refused_and_shown(browser, server):
-    first, second = (browser.new_context(viewport={"width": 1440, "height": 900}).new_page() for _ in range(2))
+    first, second = (browser.new_context(viewport={"width": 1366, "height": 900}).new_page() for _ in range(2))
     for tab in (first, second):
         open_recording(tab, server)
     target = "#drafts .item[data-kind='keyphrases']"
     item_id = first.locator(target).first.get_attribute("id")
     first.locator(f"#{item_id} button[value=reject]").click()
-    wait_saved(first, first.locator(f"#{item_id}"), "Rejected")
-    second.locator(f"#{item_id} summary", has_text="Edit").click()
+    wait_saved(first, first.locator(f"#{item_id}"), "Afgewezen")
+    second.locator(f"#{item_id} summary", has_text="Bewerken").click()
     second.locator(f"#{item_id} textarea").fill("my keyphrases")
-    second.locator(f"#{item_id} button", has_text="Save edit").click()
+    second.locator(f"#{item_id} button", has_text="Bewerking opslaan").click()
     message = second.locator(f"#{item_id} .item-msg")
     message.wait_for()
     assert "Not saved: Anne Editor changed this item" in message.inner_text()
     assert "my keyphrases" in message.inner_text(), "the refused text is shown so it is not lost"
-    assert second.locator(f"#{item_id} .badge").inner_text() == "Rejected", "the current version is shown"
+    assert second.locator(f"#{item_id} .badge").inner_text() == "Afgewezen", "the current version is shown"
     second.screenshot(path=str(ARTIFACTS / "review_conflict.png"))
 
 
@@ -279,7 +247,7 @@ def test_recording_list_shows_progress(page, server):
     page.goto(server + "/")
     row = page.locator("table.recordings tbody tr").first
     assert row.locator(".stage-done").count() == 5
-    assert "approved" in row.inner_text()
+    assert "goedgekeurd" in row.inner_text()
     page.screenshot(path=str(ARTIFACTS / "review_list.png"))
     # a link to a moment (as the search page makes) opens the recording there
     page.goto(f"{server}/r/{SLUG}?t=12.5")
@@ -310,8 +278,11 @@ def test_every_review_state_is_visibly_distinct(page, tmp_path):
             item = page.locator(f"#drafts .item.state-{state}").first
             colours[state] = item.evaluate("el => getComputedStyle(el).borderLeftColor")
             label = item.locator(".badge").inner_text()
-            assert label == {"stale": "Stale: source changed"}.get(state, state.capitalize())
+            assert label == {"stale": "Verouderd: bron gewijzigd", "approved": "Goedgekeurd", "open": "Open",
+                             "edited": "Bewerkt, nog niet goedgekeurd", "rejected": "Afgewezen"}[state]
         assert len(set(colours.values())) == 5, colours
-        assert page.locator("#drafts .state-stale .stale-note").inner_text().startswith("The pipeline's text changed")
+        assert page.locator("#drafts .state-stale .stale-note").inner_text().startswith(
+            "De tekst van de pijplijn is gewijzigd")
+        assert page.locator("#drafts .state-stale .stale-note ins").count() >= 1, "a word diff of the source"
         assert page.evaluate("window.__xss") is None
         page.screenshot(path=str(ARTIFACTS / "review_states.png"))

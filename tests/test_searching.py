@@ -215,4 +215,4 @@ def test_review_app_search_page(paths):
     assert [r["recording"] for r in rows] == ["inaugural"]
     bad = client.get("/search", params={"q": '"<script>alert(1)</script>'})
     assert bad.status_code == 422 and "unbalanced double quote" in bad.text and "<script>alert" not in bad.text
-    assert "No results" in client.get("/search", params={"q": "fiets"}).text
+    assert "Geen resultaten" in client.get("/search", params={"q": "fiets"}).text  # Dutch by default

@@ -26,7 +26,18 @@ def test_recording_with_captions_is_imported_not_transcribed(data, tmp_path):
     assert list(inputs) == ["recordings/talk/talk.srt"]
 
 
-def test_glossary_is_given_to_whisper_but_does_not_make_old_transcripts_stale(data):
+def test_glossary_stays_out_of_the_decoder_by_default(data):
+    """Every prompt form measured cost speech, so by default the glossary only corrects text."""
+    add_recording(data, "jfk", TESTDATA / "en_jfk_inaugural_excerpt" / "jfk.flac", language="en")
+    ReviewStore(data.review_db).add_term("Americans", "editor")
+    run_recording(data, "jfk", select_stages(["extract", "transcribe"]))
+    transcript = Transcript.load(data.work_dir("jfk") / "transcript.json")
+    assert transcript.options["glossary"] == [] and transcript.options["glossary_prompt"] is False
+    assert "ask not what your country can do for you" in transcript.text.lower()
+
+
+def test_glossary_prompt_is_pinned_and_does_not_make_old_transcripts_stale(data, monkeypatch):
+    monkeypatch.setenv("PIPELINE_GLOSSARY_PROMPT", "1")
     add_recording(data, "jfk", TESTDATA / "en_jfk_inaugural_excerpt" / "jfk.flac", language="en")
     store = ReviewStore(data.review_db)
     store.add_term("Americans", "editor")

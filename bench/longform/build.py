@@ -45,6 +45,8 @@ SPECS = {
     "nl-long": Spec("nl", ("flemish", "commands"), 630.0, 20240611),
     "nl-3min": Spec("nl", ("flemish", "commands"), 180.0, 31337),
     "en-jfk": Spec("en", ("jfk",), 180.0, 1961),
+    "en-long": Spec("en", ("jfk",), 180.0, 1961),  # the same input under the bench's name
+    "nl-test": Spec("nl", ("flemish", "commands"), 75.0, 7),  # short enough for the test suite
 }
 
 

@@ -68,7 +68,7 @@ class Recording:
         data["chapters"] = [
             {"start": format_hms(c.start), "title": c.title} for c in self.chapters
         ]
-        return {k: v for k, v in data.items() if v not in ("", [], None) or k in ("title", "media")}
+        return {k: v for k, v in data.items() if v not in ("", [], None, False) or k in ("title", "media")}
 
     @classmethod
     def from_yaml_dict(cls, data: dict[str, Any], slug: str) -> Recording:

@@ -24,6 +24,7 @@ from pipeline.editorial.corrections import (
     normalize,
 )
 from pipeline.editorial.store import ItemState, ReviewStore
+from pipeline.editorial.worddiff import word_diff
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +65,19 @@ class ReviewItem:
 
     @property
     def accepted(self) -> bool:
-        """Goes on the exported page: approved or edited, and not stale."""
-        return self.state in ("approved", "edited")
+        """Goes on the exported page: approved (an edit still needs an approval), and not stale."""
+        return self.state == "approved"
+
+    @property
+    def pending(self) -> bool:
+        """Still waiting for a decision: open, or edited and not yet approved."""
+        return self.state in ("open", "edited")
+
+    def source_diff(self) -> list[tuple[str, str]]:
+        """For a stale item: how the machine text changed since the decision, word by word."""
+        if self.state != "stale" or self.stored is None:
+            return []
+        return word_diff(self.stored.source_text, self.machine_text)
 
 
 @dataclass
@@ -128,10 +140,10 @@ class RecordingView:
         return next((s for ch in self.chapters for s in ch.sentences if s.id == sentence_id), None)
 
     def counts(self) -> dict[str, int]:
-        """Draft items per state, with 'approved' counting edited ones too."""
-        counts = {"approved": 0, "open": 0, "rejected": 0, "stale": 0}
+        """Draft items per state; 'edited' items are counted apart: they still need an approval."""
+        counts = {"approved": 0, "edited": 0, "open": 0, "rejected": 0, "stale": 0}
         for item in self.items():
-            counts["approved" if item.state == "edited" else item.state] += 1
+            counts[item.state] += 1
         counts["total"] = sum(counts.values())
         return counts
 
@@ -342,17 +354,22 @@ VERBS = {"approve": "approved", "edit": "edited", "reject": "rejected", "reopen"
          "remove term": "removed term"}
 
 
-def describe_change(entry) -> tuple[str, str]:
-    """(verb, what) of a history entry in words an editor reads: ('edited', 'Quote “Ik geloof…”')."""
+def describe_change(entry) -> tuple[str, str, str]:
+    """(verb, kind label, quoted text) of a history entry, in words an editor reads:
+    ('edited', 'Quote', '“Ik geloof…”'); the label is '' for rules and terms.
+
+    Parts, not one sentence, so the app can translate the verb and the label.
+    """
     undo = entry.action.startswith("undo ")
     verb = VERBS.get(entry.action[5:] if undo else entry.action, entry.action)
     row = entry.after or entry.before or {}
+    label = ""
     if entry.tbl == "items":
         label = KIND_LABELS.get(row.get("kind", ""), row.get("kind", ""))
         text = " ".join(str(row.get("text") or row.get("source_text") or "").split())
-        what = f"{label} \u201c{text[:48]}{'…' if len(text) > 48 else ''}\u201d"
+        what = f"\u201c{text[:48]}{'…' if len(text) > 48 else ''}\u201d"
     elif entry.tbl == "rules":
         what = f"\u201c{row.get('find', '')}\u201d \u2192 \u201c{row.get('replace', '')}\u201d"
     else:
         what = f"\u201c{row.get('term', '')}\u201d"
-    return (f"undid: {verb}" if undo else verb), what
+    return (f"undid: {verb}" if undo else verb), label, what

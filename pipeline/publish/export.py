@@ -39,7 +39,7 @@ def review_view(paths: DataPaths, slug: str):
 
 
 def build_page(paths: DataPaths, slug: str) -> PageDraft:
-    """The reviewed page: title, chapter table, and only the approved (or edited) items."""
+    """The reviewed page: title, chapter table, and only the approved items (an edit needs approval too)."""
     view = review_view(paths, slug)
     rec = view.recording
     chapters = [PageChapter(ch.start, ch.title, moment_link(rec.media, ch.start)) for ch in view.chapters
@@ -115,8 +115,47 @@ def default_export_path(paths: DataPaths, slug: str, fmt: str) -> Path:
     return paths.work_dir(slug) / "export" / name
 
 
-def export(paths: DataPaths, slug: str, fmt: str, out: str | Path | None = None) -> Path:
-    """Write the export atomically to `out` (default: data/work/<slug>/export/) and return its path."""
+class EmptySectionsError(PipelineError):
+    """A page export would leave out whole sections because nothing in them is approved."""
+
+    def __init__(self, slug: str, sections: list[str]):
+        super().__init__(f"{slug}: nothing approved in " + "; ".join(sections)
+                         + ". Nothing was written: approve items in `pipeline review`, or pass --allow-empty")
+        self.sections = sections
+
+
+SECTION_NAMES = {"introduction": "Introductie", "summary": "Samenvatting", "quotes": "Citaten",
+                 "questions": "Vragen", "speakers": "Sprekers"}
+
+
+def empty_sections(paths: DataPaths, slug: str) -> list[str]:
+    """Page sections that have draft items but none approved, e.g. "Citaten (0 of 3 approved)".
+
+    A section without any draft items is not listed: there was nothing to approve.
+    """
+    view = review_view(paths, slug)
+    sections = {
+        "introduction": [view.introduction] if view.introduction else [],
+        "summary": ([view.summary] if view.summary else []) + [i for ch in view.chapters for i in ch.summary],
+        "quotes": [q for ch in view.chapters for q in ch.quotes],
+        "questions": [q for q, _ in view.questions],
+        "speakers": view.speakers,
+    }
+    return [f"{SECTION_NAMES[name]} (0 of {len(items)} approved)" for name, items in sections.items()
+            if items and not any(i.accepted for i in items)]
+
+
+def export(paths: DataPaths, slug: str, fmt: str, out: str | Path | None = None, *,
+           allow_empty: bool = False) -> Path:
+    """Write the export atomically to `out` (default: data/work/<slug>/export/) and return its path.
+
+    A page (md, html) with a section where nothing is approved raises EmptySectionsError unless
+    `allow_empty`: a near-empty page published by accident looks like a finished one.
+    """
+    if fmt in ("md", "html") and not allow_empty:
+        missing = empty_sections(paths, slug)
+        if missing:
+            raise EmptySectionsError(slug, missing)
     text = export_text(paths, slug, fmt)
     target = Path(out) if out else default_export_path(paths, slug, fmt)
     log.info("exported %s as %s -> %s", slug, fmt, target)

@@ -1,15 +1,21 @@
 """State-changing routes of the review app (all POST with a CSRF token, all recorded in history)."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from typing import Annotated
 
+from fastapi import APIRouter, Form, HTTPException, Path, Request
+
+from pipeline.editorial.approvals import approve_chapter, decide
 from pipeline.editorial.corrections import Rule, normalize
+from pipeline.editorial.records import check_editor
 from pipeline.editorial.store import ReviewStore
 from pipeline.review import web
 from pipeline.review.pages import known_slug, view_of
 from pipeline.review.selection import selection_times
 
 router = APIRouter()
+# SQLite integers are 64-bit: a larger id would crash the query (500) instead of being refused (422).
+MAX_ID = 2**63 - 1
 
 
 def _store(request: Request) -> ReviewStore:
@@ -18,26 +24,43 @@ def _store(request: Request) -> ReviewStore:
 
 @router.post("/r/{slug}/items/{kind}/{item_id}")
 def change_item(request: Request, slug: str, kind: str, item_id: str, action: str = Form(...),
-                version: int = Form(...), editor: str = Form(""), text: str | None = Form(None),
-                csrf: str = Form("")):
-    """Approve, edit, reject or reopen a draft item, made on the version the editor saw."""
+                version: int = Form(..., ge=0, le=MAX_ID), editor: str = Form(""), text: str | None = Form(None),
+                seen: str | None = Form(None), csrf: str = Form("")):
+    """Approve, edit, reject or reopen a draft item, made on the version (and for approve, the text) seen."""
     web.check_csrf(request, csrf)
     view = view_of(request, slug)
     item = view.find(kind, item_id)
     if item is None:
         raise HTTPException(404, f"no {kind} {item_id!r} in {slug!r}")
-    # A decision on a stale item is made on the machine text as it is now; on an editor-added or
-    # orphaned item on the text it was stored with.
-    source = item.stored.source_text if item.extra.get("added") or any(o is item for o in view.orphans) else item.machine_text
-    saved = _store(request).set_item(slug, kind, item_id, action, source_text=source, editor=editor,
-                                     expected_version=version, text=text)
+    _ = web.translate(request)
+    saved = decide(_store(request), view, item, action, editor=editor, version=version, seen=seen, text=text)
     return web.done(request, f"/r/{slug}#{item.dom_id}",
-                    {"message": f"{item.label} {saved.status}", "item": saved.to_json()})
+                    {"message": _("%(what)s: %(status)s", what=_(item.label), status=_(saved.status)),
+                     "item": saved.to_json()})
+
+
+@router.post("/r/{slug}/chapters/{chapter_index}/approve")
+def approve_chapter_items(request: Request, slug: str, chapter_index: int = Path(ge=0, le=10_000),
+                          seen: Annotated[list[str] | None, Form()] = None, editor: str = Form(""),
+                          csrf: str = Form("")):
+    """Approve the chapter's open and edited items that are unchanged since the page showed them."""
+    web.check_csrf(request, csrf)
+    check_editor(editor)  # before anything, so a nameless request changes nothing
+    view = view_of(request, slug)
+    result = approve_chapter(_store(request), view, chapter_index, seen or [], editor)
+    _ = web.translate(request)
+    message = _("%(n)s approved", n=len(result.approved))
+    if result.skipped:
+        message += "; " + _("%(n)s not approved (changed since you loaded the page): read them first",
+                            n=len(result.skipped))
+    return web.done(request, f"/r/{slug}#drafts", {
+        "message": message, "approved": [s.to_json() for s in result.approved],
+        "skipped": [{"kind": i.kind, "id": i.item_id, "text": i.text, "reason": why} for i, why in result.skipped]})
 
 
 @router.post("/r/{slug}/sentences/{sentence_id}")
 def correct_sentence(request: Request, slug: str, sentence_id: str, text: str = Form(...),
-                     version: int = Form(...), editor: str = Form(""), csrf: str = Form("")):
+                     version: int = Form(..., ge=0, le=MAX_ID), editor: str = Form(""), csrf: str = Form("")):
     """Store the editor's text for one transcript sentence."""
     web.check_csrf(request, csrf)
     sentence = view_of(request, slug).sentence(sentence_id)
@@ -46,12 +69,13 @@ def correct_sentence(request: Request, slug: str, sentence_id: str, text: str = 
     saved = _store(request).correct_sentence(slug, sentence_id, source_text=sentence.machine_text, text=text,
                                              editor=editor, expected_version=version)
     return web.done(request, f"/r/{slug}#sent-{sentence_id}",
-                    {"message": "sentence corrected", "item": saved.to_json()})
+                    {"message": web.translate(request)("sentence corrected"), "item": saved.to_json()})
 
 
 @router.post("/r/{slug}/quotes")
 def add_quote(request: Request, slug: str, text: str = Form(...), first: str = Form(...),
-              last: str = Form(...), start_offset: int = Form(0), end_offset: int = Form(-1),
+              last: str = Form(...), start_offset: int = Form(0, ge=0, le=MAX_ID),
+              end_offset: int = Form(-1, ge=-1, le=MAX_ID),
               editor: str = Form(""), csrf: str = Form("")):
     """Add a quote selected in the transcript: verbatim, with the selection's timestamps."""
     web.check_csrf(request, csrf)
@@ -69,7 +93,7 @@ def add_quote(request: Request, slug: str, text: str = Form(...), first: str = F
             "sentence_ids": [s.id for s in span]}
     saved = _store(request).add_item(slug, "quote", quote, data, editor)
     return web.done(request, f"/r/{slug}#item-quote-{saved.item_id}",
-                    {"message": "quote added", "item": saved.to_json()})
+                    {"message": web.translate(request)("quote added"), "item": saved.to_json()})
 
 
 @router.post("/r/{slug}/rules")
@@ -87,12 +111,13 @@ def add_rule(request: Request, slug: str, find: str = Form(...), replace: str = 
 
 
 @router.post("/r/{slug}/rules/{rule_id}/remove")
-def remove_rule(request: Request, slug: str, rule_id: int, version: int = Form(...), editor: str = Form(""),
+def remove_rule(request: Request, slug: str, rule_id: int = Path(ge=1, le=MAX_ID),
+                version: int = Form(..., ge=0, le=MAX_ID), editor: str = Form(""),
                 csrf: str = Form("")):
     web.check_csrf(request, csrf)
     known_slug(request.app.state.paths, slug)
     _store(request).remove_rule(slug, rule_id, editor, version)
-    return web.done(request, f"/r/{slug}#tools", {"message": "rule removed"})
+    return web.done(request, f"/r/{slug}#tools", {"message": web.translate(request)("rule removed")})
 
 
 @router.post("/glossary")
@@ -113,7 +138,7 @@ def remove_term(request: Request, term: str = Form(...), editor: str = Form(""),
 
 
 @router.post("/r/{slug}/undo/{entry_id}")
-def undo(request: Request, slug: str, entry_id: int, editor: str = Form(""), csrf: str = Form("")):
+def undo(request: Request, slug: str, entry_id: int = Path(ge=1, le=MAX_ID), editor: str = Form(""), csrf: str = Form("")):
     """Undo one change of the history (refused when the same thing changed again since)."""
     web.check_csrf(request, csrf)
     known_slug(request.app.state.paths, slug)

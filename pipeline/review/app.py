@@ -30,7 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from pipeline.core.config import DataPaths, data_paths
 from pipeline.core.errors import ConfigError, ManifestError, PipelineError, ReviewError
 from pipeline.editorial.store import ConflictError, ReviewStore
-from pipeline.review import actions, pages, web
+from pipeline.review import actions, i18n, pages, web
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def create_app(paths: DataPaths | None = None, *, token: str | None = None) -> F
     app.state.paths = paths or data_paths()
     app.state.store = ReviewStore(app.state.paths.review_db)
     app.state.csrf = web.new_secret()
-    app.state.token = token or None
+    app.state.token = check_token(token)
     app.state.has_search = False
     app.mount("/static", StaticFiles(directory=str(web.HERE / "static")), name="static")
     app.include_router(pages.router)
@@ -84,8 +84,8 @@ def _install_security(app: FastAPI) -> None:
             return web.error_response(request, 403, f"this review app answers only to localhost, not "
                                                     f"{request.url.hostname!r}; use --token to share it")
         if not web.token_ok(request):
-            return web.error_response(request, 401, "access token required: open the link with ?token=… "
-                                                    "that `pipeline review` printed")
+            return web.error_response(request, 401, "access token required: open the app once with "
+                                                    "?token=<the access token set for this app>")
         if request.app.state.token and "token" in request.query_params:
             # Move the token from the URL into a cookie so it does not stay in history or referrers.
             response: Response = RedirectResponse(request.url.path, status_code=303)
@@ -113,7 +113,12 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ConflictError)
     async def conflict(request: Request, exc: ConflictError):
-        return web.error_response(request, 409, str(exc), {"current": exc.current})
+        extra, message = {"current": exc.current}, str(exc)
+        if hasattr(exc, "seen"):  # a refused approval: show what the editor saw next to what is there now
+            extra["seen"] = exc.seen
+            message = web.translate(request)(i18n.APPROVAL_REFUSED, seen=" ".join(exc.seen.split()),
+                                             now=" ".join(str((exc.current or {}).get("text", "")).split()))
+        return web.error_response(request, 409, message, extra)
 
     @app.exception_handler(ManifestError)
     async def unknown_recording(request: Request, exc: ManifestError):
@@ -130,6 +135,23 @@ def _install_error_handlers(app: FastAPI) -> None:
         return web.error_response(request, 500, "internal error; the details are in the app's log")
 
 
+MIN_TOKEN = 16
+
+
+def check_token(token: str | None) -> str | None:
+    """The access token, or None when unset; a set token must be 16+ characters without spaces.
+
+    A short or blank token is refused rather than ignored: an editor who typed one believes the app
+    is protected, and a guessable token protects nothing.
+    """
+    if token is None or token == "":
+        return None
+    if token != token.strip() or any(c.isspace() for c in token) or len(token) < MIN_TOKEN:
+        raise ConfigError(f"the access token must be at least {MIN_TOKEN} characters with no spaces; "
+                          "make one with: python -c 'import secrets; print(secrets.token_urlsafe(24))'")
+    return token
+
+
 def check_bind(host: str, token: str | None) -> None:
     """Binding beyond this machine needs an access token: editors' data must not be open to a network."""
     if host not in LOCAL_HOSTS and not token:
@@ -141,9 +163,12 @@ def serve(paths: DataPaths, host: str = "127.0.0.1", port: int = 8765, token: st
     """Run the app with uvicorn until interrupted."""
     import uvicorn
 
-    token = token or os.environ.get("REVIEW_TOKEN") or None
+    token = check_token(token if token is not None else os.environ.get("REVIEW_TOKEN"))
     check_bind(host, token)
     app = create_app(paths, token=token)
-    suffix = f"/?token={token}" if token else "/"
-    log.info("review app on http://%s:%d%s (data: %s)", host, port, suffix, paths.root)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # The token is never logged: logs are shared and kept, and a URL with it would be a password
+    # in plain text. Editors already know it (they set it); they add ?token=… themselves.
+    hint = " (open it with ?token=<your access token> once; a cookie keeps it)" if token else ""
+    log.info("review app on http://%s:%d/%s (data: %s)", host, port, hint, paths.root)
+    # No access log: it would write every request's query string, ?token=… included.
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

@@ -5,15 +5,22 @@ import logging
 import mimetypes
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import (
+    FileResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 
 from pipeline.artifacts.manifest import load_recording, media_path
 from pipeline.core import fsutil
 from pipeline.core.config import SLUG_RE, DataPaths
 from pipeline.core.errors import PipelineError
+from pipeline.editorial.approvals import chapter_items, fingerprint
 from pipeline.editorial.reviewed import RecordingView, describe_change, load_view
 from pipeline.publish.export import export_text
-from pipeline.review import web
+from pipeline.review import i18n, web
 from pipeline.runner.stage import STAGE_ORDER
 
 log = logging.getLogger(__name__)
@@ -57,17 +64,33 @@ def recordings(request: Request):
         try:
             view = load_view(paths, request.app.state.store, slug)
             rows.append({"slug": slug, "title": view.recording.title, "date": view.recording.date,
+                         "language": view.language,
                          "stages": stage_progress(paths, slug), "counts": view.counts(), "error": ""})
         except PipelineError as exc:
-            rows.append({"slug": slug, "title": slug, "date": "", "stages": [], "counts": {}, "error": str(exc)})
+            rows.append({"slug": slug, "title": slug, "date": "", "language": "", "stages": [], "counts": {},
+                         "error": str(exc)})
     return web.html(request, "index.html", rows=rows, data_root=str(paths.root))
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, back: str = "/"):
+    """Remember the editor's interface language in a cookie and go back to the page they were on."""
+    if code not in i18n.LANGUAGES:
+        raise HTTPException(404, f"no interface language {code!r}; use {', '.join(i18n.LANGUAGES)}")
+    # Only a path on this app: an absolute or protocol-relative URL would make this an open redirect.
+    target = back if back.startswith("/") and not back.startswith("//") and "\\" not in back else "/"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(i18n.LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    return response
 
 
 @router.get("/r/{slug}")
 def recording_page(request: Request, slug: str):
     view = view_of(request, slug)
     store = request.app.state.store
-    return web.html(request, "recording.html", view=view, slug=slug,
+    pending = {ch.index: [i for i in chapter_items(view, ch.index) if i.pending] for ch in view.chapters}
+    return web.html(request, "recording.html", view=view, slug=slug, chapter_pending=pending, lang=view.language,
+                    fingerprint=fingerprint,
                     stages=stage_progress(request.app.state.paths, slug), counts=view.counts(),
                     rules=store.rules(slug), glossary=store.glossary(),
                     history=[(e, *describe_change(e)) for e in store.history(slug, 60)])

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 
 from pipeline.core.timecode import format_clock
+from pipeline.review import i18n
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -29,13 +30,32 @@ templates.env.filters["hms"] = hms
 
 
 def new_secret() -> str:
+    """A random secret for the CSRF token."""
     return secrets.token_urlsafe(32)
 
 
+def ui_language(request: Request) -> str:
+    """The editor's interface language (cookie), Dutch by default."""
+    return i18n.choose_language(request.cookies.get(i18n.LANG_COOKIE))
+
+
+def translate(request: Request):
+    """`_` in the editor's interface language, for messages the routes send back."""
+    return i18n.translator(ui_language(request))
+
+
+def language_context(request: Request) -> dict[str, Any]:
+    """`_`, the interface language and the script's strings: every page's text comes from the catalogue."""
+    lang = ui_language(request)
+    return {"_": i18n.translator(lang), "ui_lang": lang, "ui_languages": i18n.LANGUAGES,
+            "script_strings": i18n.script_strings(lang)}
+
+
 def page_context(request: Request, **extra: Any) -> dict[str, Any]:
-    """What every page template needs: the CSRF token and which optional pages exist."""
+    """What every page template needs: the CSRF token, the language, which optional pages exist."""
     state = request.app.state
-    return {"request": request, "csrf": state.csrf, "has_search": state.has_search, **extra}
+    return {"request": request, "csrf": state.csrf, "has_search": state.has_search,
+            **language_context(request), **extra}
 
 
 def check_csrf(request: Request, form_token: str | None) -> None:
@@ -59,6 +79,7 @@ def token_ok(request: Request) -> bool:
 
 
 def wants_json(request: Request) -> bool:
+    """True when the caller (the page's script, a test) asked for JSON rather than HTML."""
     return "application/json" in request.headers.get("accept", "")
 
 
@@ -77,9 +98,11 @@ def error_response(request: Request, status: int, message: str, extra: dict[str,
         csrf = request.app.state.csrf
     except AttributeError:
         csrf = ""
-    context = {"request": request, "status": status, "message": message, "csrf": csrf, "has_search": False}
+    context = {"request": request, "status": status, "message": message, "csrf": csrf, "has_search": False,
+               **language_context(request)}
     return templates.TemplateResponse(request, "error.html", context, status_code=status)
 
 
 def html(request: Request, name: str, **context: Any) -> HTMLResponse:
+    """Render a page template with the shared context."""
     return templates.TemplateResponse(request, name, page_context(request, **context))

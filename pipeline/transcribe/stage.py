@@ -38,9 +38,13 @@ class TranscribeOptions:
     compute_type: str = "int8"  # CTranslate2 precision: int8 on CPU, float16 on GPU
     device: str = "cpu"  # cpu | cuda
     cpu_threads: int = 0  # 0 = all cores
-    glossary: tuple[str, ...] = ()  # names and terms; given to Whisper as its prompt (engines say how)
+    # The glossary costs speech as a prompt (see engines/faster.glossary_hints): by default it corrects
+    # the text afterwards; PIPELINE_GLOSSARY_PROMPT=1 also gives it to Whisper, repair then catching losses.
+    glossary_prompt: bool = False
+    glossary: tuple[str, ...] = ()  # the terms given to Whisper (filled from the review database)
     repair: bool = True  # re-decode speech the transcript has no words for (transcribe/coverage.py)
-    min_gap: float = 1.0  # uncovered speech this long or longer is repaired, else reported as a gap
+    repair_min: float = 0.5  # uncovered speech this long or longer is re-decoded
+    min_gap: float = 1.0  # uncovered speech this long or longer that stays uncovered is a reported gap
     window_seconds: float = 600.0  # long audio is transcribed in windows cut at the quietest moment (flat memory)
 
     def __post_init__(self):
@@ -65,6 +69,8 @@ class TranscribeOptions:
         env = {k: os.environ.get(f"PIPELINE_{k.upper()}") for k in
                ("engine", "model", "beam_size", "batch_size", "device", "compute_type")}
         values = {k: (int(v) if k in ("beam_size", "batch_size") else v) for k, v in env.items() if v}
+        if os.environ.get("PIPELINE_GLOSSARY_PROMPT"):
+            values["glossary_prompt"] = os.environ["PIPELINE_GLOSSARY_PROMPT"] not in ("0", "")
         values.update(overrides)
         if values.get("engine") == "openai-whisper":
             values.setdefault("batch_size", 1)
@@ -149,7 +155,8 @@ def _build(ctx: StageContext) -> dict:
         duration = audio_duration(ctx.work_dir / "audio.wav") if (ctx.work_dir / "audio.wav").is_file() else 0.0
         transcript = transcribe_captions(ctx.recording_dir / ctx.recording.captions, options.language, duration)
     else:
-        options = replace(options, glossary=tuple(_glossary(ctx)))
+        if options.glossary_prompt:
+            options = replace(options, glossary=tuple(_glossary(ctx)))
         transcript = transcribe_audio(ctx.work_dir / "audio.wav", options)
     write_transcript(transcript, ctx.work_dir)
     flagged = sum(1 for s in transcript.segments if s.flags)
@@ -179,7 +186,7 @@ def _params(ctx: StageContext) -> dict:
         options.pop(name)
     if options["engine"] != "subtitles":
         options["model"] = model_identity(options["model"])
-        options["glossary"] = _glossary(ctx)
+        options["glossary"] = _glossary(ctx) if options["glossary_prompt"] else []
     return options
 
 

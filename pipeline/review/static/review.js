@@ -7,6 +7,9 @@
   const editorInput = document.getElementById("editor-name");
   const player = document.getElementById("player");
   const flash = document.getElementById("flash");
+  // Interface strings in the editor's language, from the same catalogue as the page (JSON, not code).
+  const T = JSON.parse((document.getElementById("ui-strings") || {}).textContent || "{}");
+  const t = (key, fallback) => T[key] || fallback;
   let lastUserScroll = 0;
 
   // ---- editor name, remembered in this browser
@@ -35,21 +38,69 @@
     if (target.classList.contains("sent")) chooseSentence(target);
   });
 
-  // ---- keyboard: Space play/pause, J back 5 s, L forward 5 s (with Alt while typing)
-  document.addEventListener("keydown", (event) => {
-    if (!player) return;
-    const typing = event.target.closest("input, textarea, select, [contenteditable]");
-    if (typing && !event.altKey) return;
-    if (event.ctrlKey || event.metaKey) return;
-    const key = event.key.toLowerCase();
-    if (key === " " || key === "k") {
-      event.preventDefault();
-      if (player.paused) player.play().catch(() => {}); else player.pause();
-    } else if (key === "j" || key === "arrowleft") {
-      event.preventDefault(); player.currentTime = Math.max(0, player.currentTime - 5);
-    } else if (key === "l" || key === "arrowright") {
-      event.preventDefault(); player.currentTime = player.currentTime + 5;
+  // ---- playback speed 0.75-2x, remembered in this browser
+  const speed = document.getElementById("speed");
+  const SPEEDS = [0.75, 1, 1.25, 1.5, 1.75, 2];
+  function setSpeed(value) {
+    if (!player || !speed) return;
+    const rate = Math.min(2, Math.max(0.75, value));
+    player.playbackRate = rate;
+    speed.value = String(rate);
+    localStorage.setItem("review-speed", String(rate));
+  }
+  if (speed) {
+    speed.addEventListener("change", () => setSpeed(parseFloat(speed.value)));
+    setSpeed(parseFloat(localStorage.getItem("review-speed")) || 1);
+  }
+
+  // ---- keyboard shortcuts. They never fire while a button, link or field has focus: Space
+  // there must press the button or type a space, not play the media. Esc leaves the field.
+  const help = document.getElementById("help"), helpOpen = document.getElementById("help-open");
+  function toggleHelp(show) {
+    if (!help) return;
+    help.hidden = show === undefined ? !help.hidden : !show;
+    helpOpen.setAttribute("aria-expanded", String(!help.hidden));
+  }
+  if (helpOpen) helpOpen.addEventListener("click", () => toggleHelp());
+  function reviewItems() { return [...document.querySelectorAll("#drafts .item")]; }
+  function currentItem() { return document.activeElement && document.activeElement.closest && document.activeElement.closest("#drafts .item"); }
+  function moveItem(step) {
+    const items = reviewItems(), here = currentItem();
+    let i = here ? items.indexOf(here) : -1;
+    for (let n = 0; n < items.length; n++) {
+      i = (i + step + items.length) % items.length;
+      if (!items[i].matches(".state-approved, .state-rejected")) break;  // next one still to review
     }
+    if (items[i]) { items[i].focus(); items[i].scrollIntoView({ block: "nearest" }); }
+  }
+  document.addEventListener("keydown", (event) => {
+    const target = event.target;
+    if (event.key === "Escape") {
+      toggleHelp(false);
+      if (target.closest && target.closest("input, textarea, select, button, a, summary")) target.blur();
+      return;
+    }
+    if (target.closest && target.closest("input, textarea, select, button, a, summary, [contenteditable]")) return;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (target.classList && target.classList.contains("sent") && event.key === "Enter") {
+      event.preventDefault(); seek(parseFloat(target.dataset.start)); chooseSentence(target, true); return;
+    }
+    const key = event.key.toLowerCase();
+    const act = {
+      " ": () => { if (player) { if (player.paused) player.play().catch(() => {}); else player.pause(); } },
+      k: () => act[" "](),
+      j: () => { if (player) player.currentTime = Math.max(0, player.currentTime - 5); },
+      l: () => { if (player) player.currentTime = player.currentTime + 5; },
+      n: () => moveItem(1),
+      p: () => moveItem(-1),
+      a: () => { const item = currentItem(), button = item && item.querySelector("button[value=approve]"); if (button) button.click(); },
+      "<": () => setSpeed(SPEEDS[Math.max(0, SPEEDS.indexOf(player.playbackRate) - 1)]),
+      ">": () => setSpeed(SPEEDS[Math.min(SPEEDS.length - 1, SPEEDS.indexOf(player.playbackRate) + 1)]),
+      "?": () => toggleHelp(),
+    }[key];
+    if (!act) return;
+    event.preventDefault();
+    act();
   });
 
   // ---- follow along: highlight the sentence being spoken and keep it in view
@@ -88,8 +139,21 @@
     if (player.readyState >= 1) jump(); else player.addEventListener("loadedmetadata", jump, { once: true });
   }
 
-  // ---- correcting a sentence
-  function chooseSentence(span) {
+  // ---- correcting a sentence: the form opens right after the chosen sentence, where the
+  // editor is looking (on a phone the tools column is far away)
+  const sentenceEditor = document.getElementById("fix-sentence");
+  const sentenceHome = document.getElementById("sentence-home");
+  function closeSentence() {
+    const form = document.getElementById("sentence-form");
+    if (!form || !sentenceEditor) return;
+    form.hidden = true;
+    document.getElementById("fix-hint").hidden = false;
+    sentenceHome.appendChild(sentenceEditor);
+    const chosen = document.querySelector(".sent.chosen");
+    document.querySelectorAll(".sent.chosen").forEach((s) => s.classList.remove("chosen"));
+    if (chosen) chosen.focus();
+  }
+  function chooseSentence(span, focus) {
     const form = document.getElementById("sentence-form");
     if (!form) return;
     const slug = document.querySelector(".workspace").dataset.slug;
@@ -97,12 +161,16 @@
     form.querySelector('[name="version"]').value = span.dataset.version;
     form.querySelector("textarea").value = span.textContent;
     form.dataset.sentence = span.id;
-    document.getElementById("sentence-when").textContent = "Sentence at " + span.title.split(" ")[0];
+    document.getElementById("sentence-when").textContent = t("sentenceAt", "Sentence at") + " " + span.dataset.when;
     document.getElementById("fix-hint").hidden = true;
     form.hidden = false;
     document.querySelectorAll(".sent.chosen").forEach((s) => s.classList.remove("chosen"));
     span.classList.add("chosen");
+    if (sentenceEditor) span.after(sentenceEditor);
+    if (focus) form.querySelector("textarea").focus();
   }
+  const closeButton = document.getElementById("sentence-close");
+  if (closeButton) closeButton.addEventListener("click", closeSentence);
 
   // ---- adding a quote from a transcript selection
   const addQuote = document.getElementById("add-quote");
@@ -149,7 +217,7 @@
     body.set("editor", editorInput.value.trim());
     if (!editorInput.value.trim()) {
       editorInput.focus();
-      say("Enter your name in the Editor field first: every change records who made it.", "error");
+      say(t("needName", "Enter your name in the Editor field first: every change records who made it."), "error");
       return;
     }
     let response, data;
@@ -157,20 +225,42 @@
       response = await fetch(url, { method: "POST", body, headers: { Accept: "application/json" }, credentials: "same-origin" });
       data = await response.json();
     } catch (err) {
-      say("Not saved: the review app did not answer (" + err + "). Your text is still in the form.", "error");
+      say(t("noAnswer", "Not saved: the review app did not answer.") + " (" + err + ")", "error");
       return;
     }
     if (!response.ok) {
       const text = body.get("text");
       const card = form && form.closest(".item");
       await refresh();
-      let message = data.error || "not saved";
-      if (response.status === 409 && text) message += " Your text was: \u201c" + text + "\u201d";
-      showError(card && document.getElementById(card.id), message);
+      let message = data.error || t("notSaved", "not saved");
+      if (response.status === 409 && text) message += " " + t("yourText", "Your text was:") + " \u201c" + text + "\u201d";
+      focusAfter = null;  // the form (and the editor's text) stays open; focus the message's card
+      const fresh = card && document.getElementById(card.id);
+      showError(fresh, message);
+      if (fresh) fresh.focus();
       return;
     }
     await refresh();
-    say(data.message || "saved");
+    say(data.message || t("saved", "saved"));
+    keepFocus(form);
+  }
+  // After a change the page parts are re-rendered: put focus back on the item just acted on
+  // (its next action, or the card), not on the page body.
+  let focusAfter = null;
+  function rememberFocus(form, submitter) {
+    const card = form && form.closest(".item");
+    const sentence = form && form.id === "sentence-form" ? form.dataset.sentence : null;
+    focusAfter = { card: card && card.id, sentence, action: submitter && submitter.value };
+  }
+  function keepFocus() {
+    const want = focusAfter;
+    focusAfter = null;
+    if (!want) return;
+    if (want.sentence) { closeSentence(); const s = document.getElementById(want.sentence); if (s) s.focus(); return; }
+    const card = want.card && document.getElementById(want.card);
+    if (!card) return;
+    const target = card.querySelector(".actions button, .actions summary") || card;
+    target.focus();
   }
   function showError(card, message) {
     const box = card && card.querySelector(".item-msg");
@@ -181,6 +271,7 @@
     const response = await fetch(location.pathname, { headers: { Accept: "text/html" } });
     const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
     const chosen = (document.querySelector(".sent.chosen") || {}).id;
+    if (sentenceEditor && sentenceHome) sentenceHome.appendChild(sentenceEditor);  // keep it out of replaced parts
     document.querySelectorAll("[data-refresh]").forEach((el) => {
       const replacement = fresh.getElementById(el.id);
       if (replacement) el.innerHTML = replacement.innerHTML;
@@ -194,6 +285,7 @@
     event.preventDefault();
     const body = new FormData(form);
     if (event.submitter && event.submitter.name) body.set(event.submitter.name, event.submitter.value);
+    rememberFocus(form, event.submitter);
     send(form.getAttribute("action"), body, form);
   });
 })();

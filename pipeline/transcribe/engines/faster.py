@@ -1,11 +1,13 @@
 """faster-whisper engine (CTranslate2): the default, several times faster than openai-whisper.
 
-Batched decoding (BatchedInferencePipeline) runs without timestamp tokens: with them, a chunk whose
-decoding ends early loses the rest of its speech (measured: whole sentences gone, WER 9.8–13.4 %
-against 2.7 % sequential on 127 s of real speech). Without them every word is kept, with word
-timestamps still on, and segments are cut from the words (transcribe/segmenting.py). Then coverage
-is measured against Silero VAD, and any stretch of speech still without words is re-decoded on its
-own, sequentially and without the glossary prompt (transcribe/coverage.py).
+Batched decoding (BatchedInferencePipeline) decodes each VAD chunk once, with no fallback, and a
+chunk whose decoding ends early loses the rest of its speech without a sign. Measured on 10.5 min of
+joined real Dutch speech (bench/results.json): 100 reference words lost with Whisper's 30 s chunks,
+252 without timestamp tokens, 21 with 15 s chunks. So chunks are 15 s, and then coverage is measured
+against Silero VAD and every stretch of speech still without words is re-decoded on its own,
+sequentially and without any prompt (transcribe/coverage.py): 6 words lost, fewer than sequential
+beam 5 (61). Segments are cut from the words (transcribe/segmenting.py), so repaired words land in
+ordinary segments and every segment fits a subtitle.
 """
 from __future__ import annotations
 
@@ -49,7 +51,7 @@ def transcribe(audio: Path, model_path: str, options) -> tuple[list[Segment], fl
         found, chunk_stats = decode_window(model, window.samples, window.offset, options)
         speech = coverage.speech_regions(window.samples, window.offset)
         if options.repair:
-            holes = [h for h in coverage.uncovered(found, speech) if h[1] - h[0] >= options.min_gap]
+            holes = [h for h in coverage.uncovered(found, speech) if h[1] - h[0] >= options.repair_min]
             if holes:
                 found, fixed = coverage.repair(window.samples, window.offset, found, holes,
                                                functools.partial(decode_alone, model, options))
@@ -74,7 +76,7 @@ def decode_window(model, samples: np.ndarray, offset: float, options) -> tuple[l
         from faster_whisper import BatchedInferencePipeline
 
         raw, _ = BatchedInferencePipeline(model).transcribe(
-            samples, batch_size=options.batch_size, without_timestamps=True, chunk_length=options.chunk_seconds,
+            samples, batch_size=options.batch_size, without_timestamps=False, chunk_length=options.chunk_seconds,
             vad_parameters={"threshold": options.vad_threshold, "min_silence_duration_ms": 160}, **kwargs)
     else:
         raw, _ = model.transcribe(samples, vad_parameters={"threshold": options.vad_threshold}, **kwargs)
@@ -87,15 +89,28 @@ def decode_window(model, samples: np.ndarray, offset: float, options) -> tuple[l
     return words, stats
 
 
-def glossary_hints(glossary: tuple[str, ...]) -> tuple[str | None, str | None]:
-    """How the glossary reaches Whisper: as the initial prompt only.
+# Whisper's prompt and hotwords share 448 positions with the text; 50 terms as prompt plus
+# hotwords overflowed them and failed the whole transcription. Terms past this are left out.
+MAX_PROMPT_CHARS = 400
 
-    Hotwords cost speech in every form measured (10 terms as hotwords alone: 20 deletions even
-    without timestamps); a prompt of names and terms does not once decoding runs without timestamps,
-    and repair re-decodes without any prompt (bench/results.json, glossary rows)."""
+
+def glossary_hints(glossary: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """The glossary as Whisper's initial prompt (opt-in: TranscribeOptions.glossary_prompt).
+
+    Every form measured cost speech on its own (10 terms: 68 words lost as prompt + hotwords, 85 as
+    hotwords, 100 as prompt, against 21 without; bench/results.json), so by default the glossary is
+    applied to the text afterwards (editorial corrections) and never given to the decoder; when it
+    is, the repair re-decodes what it lost without it. Hotwords are never used."""
     if not glossary:
         return None, None
-    return ", ".join(glossary) + ".", None
+    prompt = ""
+    for term in glossary:
+        if len(prompt) + len(term) + 2 > MAX_PROMPT_CHARS:
+            log.warning("glossary prompt capped at %d characters; %d term(s) left out", MAX_PROMPT_CHARS,
+                        len(glossary) - glossary.index(term))
+            break
+        prompt += (", " if prompt else "") + term
+    return prompt + ".", None
 
 
 def decode_alone(model, options, samples: np.ndarray) -> list[Word]:
