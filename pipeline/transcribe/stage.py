@@ -12,6 +12,7 @@ from pipeline.core.errors import ConfigError, MediaError
 from pipeline.core.timecode import format_clock
 from pipeline.editorial.corrections import glossary_terms
 from pipeline.publish.subtitles import Cue, format_srt, format_vtt
+from pipeline.runner.run import RunLog
 from pipeline.runner.stage import Stage, StageContext, package_versions
 from pipeline.transcribe.audio import audio_duration
 from pipeline.transcribe.engines import captions as captions_engine
@@ -132,13 +133,11 @@ def _glossary(ctx: StageContext) -> list[str]:
     must mean equal inputs; so a recording keeps the glossary of its transcript until
     `pipeline run --force` re-transcribes it with today's.
     """
-    previous = ctx.work_dir / "transcript.json"
-    if not ctx.force and previous.is_file():
-        try:
-            pinned = fsutil.read_json(previous).get("options", {}).get("glossary")
-        except ValueError:
-            pinned = None
-        if isinstance(pinned, list):
+    if not ctx.force and (ctx.work_dir / "transcript.json").is_file():
+        # run.json holds the last run's parameters: cheap to read, unlike a 10 MB transcript.json
+        previous = RunLog(ctx.work_dir / "run.json").stage("transcribe").get("params", {})
+        pinned = previous.get("glossary")
+        if previous.get("glossary_prompt") and isinstance(pinned, list):
             return [str(t) for t in pinned]
     return glossary_terms(ctx.paths)
 
