@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	# torch first, pinned: the CPU build; otherwise openai-whisper pulls a multi-GB CUDA build
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[openai,notebook,test]'
+	$(BIN)/pip install -q -e '.[openai,notebook,llm,test]'
 	touch $(STAMP)
 
 # What a media-team machine needs: the pipeline alone, without torch and the test tools (about 600 MB).

@@ -34,6 +34,18 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
+# Settings a developer's shell may hold that change what the pipeline writes; tests set their own.
+USER_SETTINGS = ("PIPELINE_LLM_URL", "PIPELINE_LLM_MODEL", "PIPELINE_LLM_KEY", "PIPELINE_MEDIA_URL",
+                 "PIPELINE_GLOSSARY_PROMPT", "PIPELINE_ENGINE", "PIPELINE_MODEL", "PIPELINE_BEAM_SIZE",
+                 "PIPELINE_BATCH_SIZE", "PIPELINE_DEVICE", "PIPELINE_COMPUTE_TYPE", "PIPELINE_REVIEW_URL")
+
+
+@pytest.fixture(autouse=True)
+def _clean_settings(monkeypatch):
+    for name in USER_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def data(tmp_path, monkeypatch) -> DataPaths:
     """An empty data folder, also set as $PIPELINE_DATA so the CLI uses it."""

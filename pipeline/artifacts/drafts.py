@@ -22,7 +22,9 @@ class SummaryItem:
     segment_ids: list[int] = field(default_factory=list)
     sentence_id: str = ""
     score: float = 0.0
-    source: str = "extractive"  # how it was made: "extractive" (a transcript sentence) or "page"
+    source: str = "extractive"  # how it was made: "extractive" (a transcript sentence), "page" or "llm"
+    model: str = ""             # for source "llm": the language model that wrote it
+    cited: list[str] = field(default_factory=list)  # for source "llm": ids of the sentences it rests on
 
 
 @dataclass
@@ -83,6 +85,18 @@ class PageText:
 
 
 @dataclass
+class RejectedDraft:
+    """A sentence a language model wrote that the grounding check rejected (the extractive draft stands
+    in its place): what it said, the sentences it cited and why it was rejected."""
+
+    chapter_index: int   # -1: the recording's summary paragraph
+    text: str
+    cited: list[str] = field(default_factory=list)  # ids of the sentences it cited (that exist)
+    reasons: list[str] = field(default_factory=list)
+    model: str = ""
+
+
+@dataclass
 class ChapterDraft:
     """The drafts of one chapter."""
 
@@ -110,8 +124,10 @@ class Drafts:
     provenance: dict[str, Any] = field(default_factory=dict)
     schema_version: int = SCHEMA_VERSION
     introduction_source: str = "extractive"  # "page" when the page's own introduction was kept
-    summary_source: str = "extractive"       # "page" when the page's own summary was kept
+    summary_source: str = "extractive"       # "page" when the page's own summary was kept; "llm" when generated
+    summary_model: str = ""                  # for summary_source "llm": the language model that wrote it
     page_texts: list[PageText] = field(default_factory=list)
+    rejected: list[RejectedDraft] = field(default_factory=list)  # generated sentences the grounding check refused
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -130,8 +146,9 @@ class Drafts:
         ]
         questions = [Question(**q) for q in data.get("questions", [])]
         page_texts = [PageText(**p) for p in data.get("page_texts", [])]
+        rejected = [RejectedDraft(**r) for r in data.get("rejected", [])]
         return cls(**{**data, "chapters": chapters, "questions": questions, "page_texts": page_texts,
-                      "schema_version": version})
+                      "rejected": rejected, "schema_version": version})
 
     @classmethod
     def load(cls, path: str | Path) -> "Drafts":

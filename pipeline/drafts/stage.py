@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -22,12 +21,14 @@ from pipeline.artifacts.chapters import load_chapters
 from pipeline.artifacts.drafts import ChapterDraft, Drafts, Question, Quote, SummaryItem
 from pipeline.artifacts.manifest import Recording
 from pipeline.artifacts.sentences import ChapterSpan, Sentence, SentenceSet
+from pipeline.artifacts.speakers import Speakers, optional_speakers
 from pipeline.artifacts.transcript import Transcript
 from pipeline.core import fsutil
 from pipeline.core.errors import ConfigError, PipelineError
 from pipeline.core.timecode import format_clock
 from pipeline.core.version import __version__
 from pipeline.drafts.keyphrases import WordClasses, word_classes
+from pipeline.drafts.llm import draft_with_llm, settings_from_env
 from pipeline.drafts.nlp import LanguageTools, language_tools, word_count
 from pipeline.drafts.page_texts import (
     PageContent,
@@ -56,9 +57,11 @@ from pipeline.publish.page import (
     PageQuestion,
     PageQuote,
     draft_introduction,
+    media_location,
     moment_link,
     render_html,
     render_markdown,
+    site_media_url,
 )
 from pipeline.runner.stage import Stage, StageContext
 
@@ -86,16 +89,19 @@ class DraftOptions:
 
 
 def run(transcript: Transcript, chapters: list[ChapterSpan], recording: Recording,
-        options: DraftOptions | None = None, page: PageContent | None = None) -> tuple[SentenceSet, Drafts]:
+        options: DraftOptions | None = None, page: PageContent | None = None,
+        voices: Speakers | None = None) -> tuple[SentenceSet, Drafts]:
     """Draft everything for one recording: its sentences and drafts (pure; writes nothing). What `page`
-    (the recording's page.txt) already says is kept as the editor's text and checked against the transcript."""
+    (the recording's page.txt) already says is kept as the editor's text and checked against the transcript.
+    `voices` (speakers.json) gives each sentence, quote, question and answer the voice that said it."""
     options = options or DraftOptions()
     if transcript.language and transcript.language != recording.language:
         log.warning("%s: transcript language %r differs from recording.yaml's %r; drafting in %r",
                     recording.slug, transcript.language, recording.language, recording.language)
     tools = language_tools(recording.language)
     speakers = chapter_speakers(chapters, recording)
-    sentence_set = split_sentences(transcript, chapters, tools, speakers)
+    sentence_set = split_sentences(transcript, chapters, tools, speakers, voices)
+    audience = frozenset(s.name for s in voices.speakers if s.role == "audience" and s.name) if voices else frozenset()
     idf = idf_table([tools.terms(s.text) for s in sentence_set.sentences])
     by_chapter = {c.index: sentence_set.in_chapter(c.index) for c in chapters}
     chapter_idf = idf_table([[t for s in by_chapter[c.index] for t in tools.terms(s.text)] for c in chapters])
@@ -107,7 +113,8 @@ def run(transcript: Transcript, chapters: list[ChapterSpan], recording: Recordin
     said = [page.summary[a:b] for a, b in tools.sentence_spans(page.summary)] if page.summary else []
     drafted = [_chapter_draft(c, by_chapter[c.index], transcript, tools, speakers.get(c.index, ""), idf, chapter_idf,
                               options, said, classes, names) for c in chapters]
-    questions = [q for c in chapters for q in _chapter_questions(c, by_chapter[c.index], tools, speakers, options)]
+    questions = [q for c in chapters
+                 for q in _chapter_questions(c, by_chapter[c.index], tools, speakers, options, voices, audience)]
     written = page_questions(page, sentence_set.sentences, tools)
     asked_at = {q.sentence_id for q in written if q.asked}
     questions = sorted([q for q in questions if q.sentence_id not in asked_at] + [q for q in written if q.asked],
@@ -154,7 +161,7 @@ def _chapter_draft(chapter: ChapterSpan, sentences: list[Sentence], transcript: 
             log.warning("quote %s failed the verbatim/chapter check; dropped", s.id)
             continue
         quotes.append(Quote(id=f"quote-{s.id}", text=candidate.text, start=s.start, end=s.end,
-                            segment_ids=list(s.segment_ids), speaker=speaker, score=candidate.score,
+                            segment_ids=list(s.segment_ids), speaker=s.speaker, score=candidate.score,
                             reasons=list(candidate.reasons), sentence_id=s.id))
     phrases = keyphrases(texts, tools, keyphrase_count(words, options.summary), chapter_idf, classes, names)
     gaps = [g for g in transcript.coverage.gaps if g.start < chapter.end and g.end > chapter.start]
@@ -163,22 +170,35 @@ def _chapter_draft(chapter: ChapterSpan, sentences: list[Sentence], transcript: 
 
 
 def _chapter_questions(chapter: ChapterSpan, sentences: list[Sentence], tools: LanguageTools,
-                       speakers: dict[int, str], options: DraftOptions) -> list[Question]:
-    found = find_questions(sentences, chapter.title, tools, options.questions)
+                       speakers: dict[int, str], options: DraftOptions, voices: Speakers | None = None,
+                       audience: frozenset[str] = frozenset()) -> list[Question]:
+    """The chapter's questions; the asker is the question sentences' speaker (speakers.json), the answerer
+    the voice of most of the answer (without speakers.json: the chapter's speaker)."""
+    found = find_questions(sentences, chapter.title, tools, options.questions, audience)
     questions = []
     for item in found:
-        for s in item.question:
-            s.speaker = ""  # the asker is someone in the audience, not the chapter's speaker
+        if voices is None:
+            for s in item.question:
+                s.speaker = ""  # the asker is someone in the audience, not the chapter's speaker
         first, last = item.question[0], item.question[-1]
         answer = item.answer
+        answerer = _main_voice(answer) if voices is not None else speakers.get(chapter.index, "")
         questions.append(Question(
             id=f"qa-{first.id}", chapter_index=chapter.index, text=" ".join(s.text for s in item.question),
             start=first.start, end=last.end, segment_ids=sorted({i for s in item.question for i in s.segment_ids}),
             answer=tools.clean(" ".join(s.text for s in answer)),
             answer_start=answer[0].start if answer else 0.0, answer_end=answer[-1].end if answer else 0.0,
             answer_segment_ids=sorted({i for s in answer for i in s.segment_ids}),
-            answer_speaker=speakers.get(chapter.index, "") if answer else "", sentence_id=first.id))
+            answer_speaker=answerer if answer else "", sentence_id=first.id))
     return questions
+
+
+def _main_voice(sentences: list[Sentence]) -> str:
+    """The speaker of most of these sentences' time ('' when none is named)."""
+    seconds: dict[str, float] = {}
+    for s in sentences:
+        seconds[s.speaker] = seconds.get(s.speaker, 0.0) + max(s.end - s.start, 0.01)
+    return max(sorted(seconds), key=lambda k: seconds[k]) if seconds else ""
 
 
 def _recording_summary(chapters: list[ChapterDraft], by_chapter: dict[int, list[Sentence]], tools: LanguageTools,
@@ -281,8 +301,10 @@ def build(ctx: StageContext, options: DraftOptions | None = None) -> dict[str, A
         raise PipelineError(f"{transcript_path}: not a valid transcript ({exc!r}); re-run transcribe") from exc
     chapters = read_chapters(ctx.work_dir / "chapters.json")
     page = read_page_content(ctx.recording_dir / "page.txt")  # a recording without page.txt has no page
-    sentence_set, drafts = run(transcript, chapters, ctx.recording, options, page)
-    media_url = os.path.relpath(ctx.recording_dir / ctx.recording.media, ctx.work_dir)
+    voices = optional_speakers(ctx.work_dir / "speakers.json")  # the speakers stage's turns, when it ran
+    sentence_set, drafts = run(transcript, chapters, ctx.recording, options, page, voices)
+    llm_warnings = draft_with_llm(drafts, sentence_set, ctx.recording, settings_from_env())  # off unless configured
+    media_url = media_location(ctx.recording_dir / ctx.recording.media, ctx.work_dir, ctx.slug, site_media_url())
     page = page_draft(drafts, ctx.recording, media_url, options.page_quotes)
     sentences_path, drafts_path, md_path, html_path = _outputs(ctx)
     # Everything is computed before the first write, so bad input leaves no partial artifact.
@@ -295,7 +317,7 @@ def build(ctx: StageContext, options: DraftOptions | None = None) -> dict[str, A
                   for c in drafts.chapters if c.gaps]
     return {"sentences": len(sentence_set.sentences), "chapters": len(drafts.chapters),
             "quotes": sum(len(c.quotes) for c in drafts.chapters), "questions": len(drafts.questions),
-            "warnings": incomplete}
+            "warnings": incomplete + llm_warnings}
 
 
 STAGE = Stage(
@@ -303,8 +325,10 @@ STAGE = Stage(
     description="sentences, per-chapter summaries, keyphrases, quotes, open questions and the page draft",
     inputs=lambda ctx: [ctx.work_dir / "transcript.json", ctx.work_dir / "chapters.json",
                         ctx.recording_dir / "recording.yaml"]
-    + ([ctx.recording_dir / "page.txt"] if (ctx.recording_dir / "page.txt").is_file() else []),
-    params=lambda ctx: asdict(DraftOptions()),
+    + ([ctx.recording_dir / "page.txt"] if (ctx.recording_dir / "page.txt").is_file() else [])
+    + ([ctx.work_dir / "speakers.json"] if (ctx.work_dir / "speakers.json").is_file() else []),
+    params=lambda ctx: {**asdict(DraftOptions()), **settings_from_env().params(),
+                        **({"media_url": site_media_url()} if site_media_url() else {})},
     outputs=_outputs,
     build=build,
     packages=("nltk", "numpy"),

@@ -1,35 +1,43 @@
 """Export a reviewed recording: the page (Markdown, HTML) with only approved items in corrected
-text, and subtitles (SRT, WebVTT) from the corrected transcript.
+text, and subtitles (SRT, WebVTT) from the corrected transcript, laid out to publish (see
+publish/subtitles.py); human captions keep their own cues.
+
+Nothing is exported while a chapter has speech the transcript lacks (a gap) that no editor has
+listened to and marked checked, unless the caller allows it (`--allow-gaps`).
 
 The page is rendered by pipeline/publish.py, the same renderer the drafts stage uses for the
 machine draft. Reads review.sqlite (read-only when it exists); never writes it.
 """
 from __future__ import annotations
 
+import bisect
 import logging
 from pathlib import Path
 
 from pipeline.artifacts.manifest import Speaker
+from pipeline.artifacts.transcript import Transcript
 from pipeline.core import fsutil
 from pipeline.core.config import DataPaths
 from pipeline.core.errors import ConfigError, PipelineError
-from pipeline.editorial.reviewed import load_view
+from pipeline.editorial.corrections import load_corrections
+from pipeline.editorial.reviewed import RecordingView, load_view
 from pipeline.editorial.store import ReadOnlyStore
 from pipeline.publish.page import (
     PageChapter,
     PageDraft,
     PageQuestion,
     PageQuote,
+    media_location,
     moment_link,
     render_html,
     render_markdown,
+    site_media_url,
 )
-from pipeline.publish.subtitles import Cue, format_srt, format_vtt
+from pipeline.publish.subtitles import Cue, format_srt, format_vtt, layout_cues, timed_tokens, wrap_lines
 
 log = logging.getLogger(__name__)
 
 FORMATS = ("md", "html", "srt", "vtt")
-MAX_CUE_CHARS = 84  # two subtitle lines of 42 characters
 
 
 def review_view(paths: DataPaths, slug: str):
@@ -38,11 +46,15 @@ def review_view(paths: DataPaths, slug: str):
     return load_view(paths, ReadOnlyStore(paths.review_db), slug)
 
 
-def build_page(paths: DataPaths, slug: str) -> PageDraft:
-    """The reviewed page: title, chapter table, and only the approved items (an edit needs approval too)."""
+def build_page(paths: DataPaths, slug: str, page_dir: str | Path | None = None) -> PageDraft:
+    """The reviewed page: title, chapter table, and only the approved items (an edit needs approval too).
+    Chapter links go to PIPELINE_MEDIA_URL/<slug>/<media> when set, else to the media file as seen from
+    `page_dir`, the folder the page is written to (default: data/work/<slug>/export)."""
     view = review_view(paths, slug)
     rec = view.recording
-    chapters = [PageChapter(ch.start, ch.title, moment_link(rec.media, ch.start)) for ch in view.chapters
+    media = media_location(paths.recording_dir(slug) / rec.media, page_dir or paths.work_dir(slug) / "export",
+                           slug, site_media_url())
+    chapters = [PageChapter(ch.start, ch.title, moment_link(media, ch.start)) for ch in view.chapters
                 if ch.title.strip()]
     summary = [view.summary.text] if view.summary and view.summary.accepted else []
     for ch in view.chapters:
@@ -68,42 +80,46 @@ def _speaker(text: str) -> Speaker:
 
 
 def subtitle_cues(paths: DataPaths, slug: str) -> list[Cue]:
-    """Cues from the corrected transcript sentences, long sentences split at word boundaries."""
+    """Cues from the corrected transcript: sentences cut into publishable cues, timed by their words.
+
+    Human captions (engine 'subtitles') keep their own cues and times; only their text is corrected."""
     view = review_view(paths, slug)
     if not view.has_transcript:
         raise PipelineError(f"{slug}: no transcript yet; run 'pipeline run {slug}' first")
-    cues: list[Cue] = []
-    for ch in view.chapters:
-        for s in ch.sentences:
-            cues.extend(split_cue(Cue(s.start, s.end, s.text)))
-    return sorted(cues, key=lambda c: c.start)
+    transcript = Transcript.load(paths.work_dir(slug) / "transcript.json")
+    unique = {s.id: s for ch in view.chapters for s in ch.sentences}  # each sentence once
+    sentences = sorted(unique.values(), key=lambda s: s.start)
+    if transcript.engine == "subtitles":
+        return _caption_cues(paths, slug, transcript, sentences)
+    words = sorted(((w.word.strip(), w.start, w.end) for w in transcript.words()), key=lambda w: w[1])
+    mids = [(w[1] + w[2]) / 2 for w in words]
+    tokens = []
+    for s in sentences:
+        lo, hi = bisect.bisect_left(mids, s.start - 0.05), bisect.bisect_right(mids, s.end + 0.05)
+        tokens += timed_tokens(s.text, s.start, s.end, words[lo:hi])
+    return layout_cues(tokens)
 
 
-def split_cue(cue: Cue, limit: int = MAX_CUE_CHARS) -> list[Cue]:
-    """Split a long cue into pieces of at most `limit` characters (a longer single word stays whole),
-    dividing its time in proportion to the characters."""
-    words = cue.text.split()
-    pieces: list[str] = []
-    for word in words:
-        if pieces and len(pieces[-1]) + 1 + len(word) <= limit:
-            pieces[-1] += " " + word
-        else:
-            pieces.append(word)
-    total = sum(len(p) for p in pieces) or 1
-    out, t = [], cue.start
-    for piece in pieces:
-        end = t + (cue.end - cue.start) * len(piece) / total
-        out.append(Cue(round(t, 3), round(end, 3), piece))
-        t = end
-    return out
+def _caption_cues(paths: DataPaths, slug: str, transcript: Transcript, sentences) -> list[Cue]:
+    """A human caption file's own cues, each with the corrections of the sentences inside it."""
+    corrections = load_corrections(paths, slug)
+    machine = {s.id: s.machine_text for s in sentences}
+    cues = []
+    for seg in transcript.segments:
+        inside = [s.id for s in sentences if seg.start - 0.05 <= s.start and s.end <= seg.end + 0.05]
+        text = corrections.derived_text(" ".join(seg.text.split()), machine, inside)
+        # The cue's own words and times are kept; only over-long lines are broken (never re-cut).
+        lines = wrap_lines(text) or wrap_lines(text, max_lines=len(text) // 20 + 2) or [text]
+        cues.append(Cue(seg.start, seg.end, "\n".join(lines)))
+    return cues
 
 
-def export_text(paths: DataPaths, slug: str, fmt: str) -> str:
-    """The export of one recording in one format, as text."""
+def export_text(paths: DataPaths, slug: str, fmt: str, page_dir: str | Path | None = None) -> str:
+    """The export of one recording in one format, as text (a page's media links as seen from `page_dir`)."""
     if fmt not in FORMATS:
         raise ConfigError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     if fmt in ("md", "html"):
-        page = build_page(paths, slug)
+        page = build_page(paths, slug, page_dir)
         return render_markdown(page) if fmt == "md" else render_html(page)
     cues = subtitle_cues(paths, slug)
     return format_srt(cues) if fmt == "srt" else format_vtt(cues)
@@ -113,6 +129,28 @@ def default_export_path(paths: DataPaths, slug: str, fmt: str) -> Path:
     """data/work/<slug>/export/page.md|html or transcript.srt|vtt."""
     name = f"page.{fmt}" if fmt in ("md", "html") else f"transcript.{fmt}"
     return paths.work_dir(slug) / "export" / name
+
+
+class UncheckedGapsError(PipelineError):
+    """A chapter has speech the transcript lacks that no editor has marked checked: one line each."""
+
+    def __init__(self, lines: list[str]):
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+def unchecked_gaps(paths: DataPaths, slug: str, view: RecordingView | None = None) -> list[str]:
+    """One line per chapter with unchecked gaps, e.g. "demo: chapter 3 “Timers”: speech not
+    transcribed 0:41–1:12 not checked; ...". Empty when every gap was listened to."""
+    view = view or review_view(paths, slug)
+    lines = []
+    for ch in view.chapters:
+        spans = [g.text for g in ch.gaps if not g.accepted]
+        if spans:
+            lines.append(f"{slug}: chapter {ch.index + 1} \u201c{ch.title}\u201d: speech not transcribed "
+                         f"{', '.join(spans)} not checked; listen in `pipeline review` and mark it checked, "
+                         "or pass --allow-gaps")
+    return lines
 
 
 class EmptySectionsError(PipelineError):
@@ -146,17 +184,23 @@ def empty_sections(paths: DataPaths, slug: str) -> list[str]:
 
 
 def export(paths: DataPaths, slug: str, fmt: str, out: str | Path | None = None, *,
-           allow_empty: bool = False) -> Path:
+           allow_empty: bool = False, allow_gaps: bool = False) -> Path:
     """Write the export atomically to `out` (default: data/work/<slug>/export/) and return its path.
 
-    A page (md, html) with a section where nothing is approved raises EmptySectionsError unless
-    `allow_empty`: a near-empty page published by accident looks like a finished one.
+    A chapter with an unchecked gap raises UncheckedGapsError unless `allow_gaps` (any format: a page
+    or subtitles missing speech must not pass for complete). A page (md, html) with a section where
+    nothing is approved raises EmptySectionsError unless `allow_empty`: a near-empty page published
+    by accident looks like a finished one.
     """
+    if fmt in FORMATS and not allow_gaps:
+        gaps = unchecked_gaps(paths, slug)
+        if gaps:
+            raise UncheckedGapsError(gaps)
     if fmt in ("md", "html") and not allow_empty:
         missing = empty_sections(paths, slug)
         if missing:
             raise EmptySectionsError(slug, missing)
-    text = export_text(paths, slug, fmt)
     target = Path(out) if out else default_export_path(paths, slug, fmt)
+    text = export_text(paths, slug, fmt, target.parent)
     log.info("exported %s as %s -> %s", slug, fmt, target)
     return fsutil.write_text(target, text)

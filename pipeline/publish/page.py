@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from pipeline.artifacts.manifest import Speaker
@@ -82,6 +85,25 @@ def labels(language: str) -> dict[str, str]:
 def moment_link(media_url: str, seconds: float) -> str:
     """A link to a moment in the recording: a W3C media fragment (#t=seconds) on the media URL."""
     return f"{quote(media_url, safe='/:._-~')}#t={int(seconds)}"
+
+
+MEDIA_URL_ENV = "PIPELINE_MEDIA_URL"
+
+
+def site_media_url(environ: Mapping[str, str] | None = None) -> str:
+    """The site's media URL from PIPELINE_MEDIA_URL ('' when unset): where published pages find the media,
+    as <media_url>/<slug>/<media file>. Only http(s) URLs are used."""
+    url = (os.environ if environ is None else environ).get(MEDIA_URL_ENV, "").strip()
+    return url if url and urlsplit(url).scheme.lower() in ("http", "https") else ""
+
+
+def media_location(media_file: str | Path, page_dir: str | Path, slug: str, media_url: str = "") -> str:
+    """Where a page written in `page_dir` finds the recording's media: <media_url>/<slug>/<file name> when the
+    site has a media URL, otherwise the path from the page's own folder to the media file ('/' separated)."""
+    name = Path(media_file).name
+    if media_url:
+        return f"{media_url.rstrip('/')}/{slug}/{name}"
+    return Path(os.path.relpath(os.path.abspath(media_file), os.path.abspath(page_dir))).as_posix()
 
 
 def page_title(page: PageDraft) -> str:
