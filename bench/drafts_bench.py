@@ -73,11 +73,15 @@ def transcription_rtf() -> tuple[float, str]:
     """(RTF, where it came from): the pipeline-default run of bench/results.json, else the assumption."""
     path = ROOT / "bench" / "results.json"
     try:
-        runs = [r for r in fsutil.read_json(path) if isinstance(r, dict) and r.get("rtf")]
+        results = fsutil.read_json(path)
+        results = results.get("runs", []) if isinstance(results, dict) else results
+        runs = [r for r in results if isinstance(r, dict) and r.get("rtf")]
     except (OSError, ValueError, TypeError):
         runs = []
     if runs:
-        best = next((r for r in runs if "pipeline default" in r.get("name", "")), runs[0])
+        # the 2-hour run when there is one, else the longest input's default run
+        defaults = [r for r in runs if "pipeline default" in r.get("name", "")] or runs
+        best = max(defaults, key=lambda r: r.get("audio_seconds", 0))
         return float(best["rtf"]), f"bench/results.json: {best.get('name', '?')}"
     return ASSUMED_RTF, f"assumed (no bench/results.json); RTF {ASSUMED_RTF}"
 
