@@ -22,7 +22,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	# torch first, pinned: the CPU build; otherwise openai-whisper pulls a multi-GB CUDA build
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[openai,notebook,llm,test]'
+	$(BIN)/pip install -q -e '.[openai,notebook,llm,test,speakers]'
+	$(BIN)/pip install -q --no-deps resemblyzer==0.1.4    # speakers: only its pretrained.pt (17 MB) is used
 	touch $(STAMP)
 
 # What a media-team machine needs: the pipeline alone, without torch and the test tools (about 600 MB).
@@ -37,7 +38,7 @@ demo: setup
 	$(BIN)/python -m pipeline.demo
 
 test: setup
-	@scripts/ensure_browser.sh
+	@scripts/ensure_browser.sh  # installs Chromium (Debian) for the browser tests when missing
 	$(BIN)/python -m pytest -q
 
 all: setup

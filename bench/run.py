@@ -20,8 +20,7 @@ import sys
 from pathlib import Path
 
 from bench.longform import build as longform
-from bench.longform import score as longform_score
-from pipeline.core import fsutil
+from pipeline.core import fsutil, textnorm
 from pipeline.extract.ffmpeg import ffmpeg_exe
 from pipeline.extract.stage import extract_audio
 
@@ -100,7 +99,7 @@ def measure(name: str, wav: Path, language: str, reference: Path | str, *args: s
         return {"name": name, "error": (proc.stderr.strip().splitlines() or ["?"])[-1]}
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     if reference != "-":
-        scored = longform_score.score(Path(reference).read_text(encoding="utf-8"), result["text"], language)
+        scored = textnorm.score(Path(reference).read_text(encoding="utf-8"), result["text"], language)
         result.update({k: scored[k] for k in ("wer", "substitutions", "deletions", "insertions",
                                                "longest_deleted_run", "missed_runs")})
     cov = result.get("coverage") or {}
@@ -156,7 +155,7 @@ def main() -> None:
     fsutil.write_json(ROOT / "bench" / "results.json", {"runs": runs, "checks": checks(runs)})
     print_ratios(runs)
     print(f"results written to {ROOT / 'bench' / 'results.json'}")
-    for extra in ("drafts_bench", "search_bench"):
+    for extra in ("drafts_bench", "search_bench", "speakers_bench"):
         if (ROOT / "bench" / f"{extra}.py").exists() and not os.environ.get("BENCH_ONLY_TRANSCRIBE"):
             subprocess.run([sys.executable, "-m", f"bench.{extra}"], cwd=ROOT, check=False)
 
@@ -170,7 +169,7 @@ def compare_with_sequential(runs: list[dict], label: str, language: str, referen
     ref = Path(reference).read_text(encoding="utf-8")
     for name, run in by.items():
         if name.startswith(f"{label}: ") and run is not seq:
-            run["missed_vs_sequential"] = longform_score.missed_runs(ref, run["text"], seq["text"], language)
+            run["missed_vs_sequential"] = textnorm.missed_runs(ref, run["text"], seq["text"], language)
 
 
 def checks(runs: list[dict]) -> dict:

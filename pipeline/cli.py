@@ -39,31 +39,28 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from pipeline.runner.run import run_recording
+    from pipeline.runner.run import run_batch
     from pipeline.stages import select_stages
 
     paths = data_paths(args.data)
     stages = select_stages(args.stages)
     slugs = args.slugs or paths.slugs()
+    report = run_batch(paths, slugs, stages, force=args.force, on_event=_report,
+                       on_note=lambda line: print(f"warning: {line}", file=sys.stderr))
     if not slugs:
         print(f"no recordings in {paths.recordings}; add one with 'pipeline add'")
         return 0
-    failed = 0
-    for slug in slugs:
-        try:
-            results = run_recording(paths, slug, stages, force=args.force, on_event=_report)
-        except PipelineError as exc:
-            print(f"error: {slug}: {exc}", file=sys.stderr)
-            failed += 1
-            continue
-        failed += any(r.status == "failed" for r in results)
     print(f"outputs in {paths.work}")
-    return 1 if failed else 0
+    if report.failed and len(slugs) > 1:  # one recording: its error line says it all
+        print(f"{len(report.failed)} of {len(slugs)} recording(s) failed: {', '.join(report.failed)} "
+              "(see 'pipeline status')", file=sys.stderr)
+    return 1 if report.failed else 0
 
 
 def _report(result) -> None:
     if result.status == "failed":
-        print(f"error: {result.slug}: {result.stage}: {result.error}", file=sys.stderr)
+        where = f"{result.stage}: " if result.stage else ""
+        print(f"error: {result.slug}: {where}{result.error}", file=sys.stderr)
     elif result.status == "ran":
         where = ", ".join(result.outputs[:3]) + (" ..." if len(result.outputs) > 3 else "")
         print(f"[{result.slug}] {result.stage}: done in {result.seconds:.1f} s -> {where}")
@@ -72,11 +69,13 @@ def _report(result) -> None:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from pipeline.runner.run import status_table
+    from pipeline.runner.run import health_notes, status_table
     from pipeline.stages import all_stages
 
     paths = data_paths(args.data)
     stages = all_stages()
+    for line in health_notes(paths, stages):  # shared files (index, review database) first
+        print(f"warning: {line}", file=sys.stderr)
     rows = status_table(paths, stages)
     if not rows:
         print(f"no recordings in {paths.recordings}")
@@ -98,12 +97,20 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    import sqlite3
+
     from pipeline.index.api import SearchFilters, format_hits, search
 
     filters = SearchFilters(recording=tuple(args.recording or ()), speaker=args.speaker or "",
                             language=args.language or "", since=args.since or "", until=args.until or "",
                             chapter=args.chapter or "", limit=args.limit)
-    hits = search(data_paths(args.data), args.query, filters)
+    try:
+        hits = search(data_paths(args.data), args.query, filters)
+    except sqlite3.Error as exc:  # the backend names damage itself; anything else still gets one line
+        print(f"error: cannot read the search index ({exc}); 'make all' rebuilds it", file=sys.stderr)
+        return 1
+    if hits.note:
+        print(f"note: {hits.note}", file=sys.stderr)
     print(format_hits(hits, "json" if args.json else "csv" if args.csv else "text"), end="")
     return 0
 
@@ -120,7 +127,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     paths = data_paths(args.data)
     try:
-        path = export(paths, args.slug, args.format, args.out, allow_empty=args.allow_empty)
+        path = export(paths, args.slug, args.format, args.out, allow_empty=args.allow_empty,
+                      allow_gaps=args.allow_gaps)
     except EmptySectionsError as exc:
         for section in exc.sections:
             print(f"warning: {args.slug}: nothing approved in {section}", file=sys.stderr)
@@ -172,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("slug", help="recording")
     p.add_argument("--format", required=True, choices=["md", "html", "srt", "vtt"], help="output format")
     p.add_argument("--out", help="output file (default data/work/<slug>/export/page.<fmt> or transcript.<fmt>)")
+    p.add_argument("--allow-gaps", action="store_true",
+                   help="export even when a chapter has speech not transcribed that no editor has checked")
     p.add_argument("--allow-empty", action="store_true",
                    help="write the page even when a section has nothing approved (warnings are still printed)")
     p.set_defaults(func=cmd_export)
@@ -184,7 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--language", help="only recordings in this language (nl, en)")
     p.add_argument("--since", help="only recordings on or after this date (YYYY-MM-DD)")
     p.add_argument("--until", help="only recordings on or before this date (YYYY-MM-DD)")
-    p.add_argument("--chapter", help="only chapters whose title has these words")
+    p.add_argument("--chapter", help="only this chapter: a number (from 1, as in status and results) "
+                                      "or words of its title")
     p.add_argument("--limit", type=int, default=20, help="number of results (default 20)")
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print JSON (a list of results)")

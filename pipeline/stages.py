@@ -7,12 +7,13 @@ from pipeline.drafts import stage as drafts
 from pipeline.extract import stage as extract
 from pipeline.index import stage as index
 from pipeline.runner.stage import STAGE_ORDER, Stage
+from pipeline.speakers import stage as speakers
 from pipeline.transcribe import stage as transcribe
 
 
 def all_stages() -> list[Stage]:
     """Every stage in the order the runner runs them."""
-    stages = [extract.STAGE, transcribe.STAGE, chapters.STAGE, drafts.STAGE, index.STAGE]
+    stages = [extract.STAGE, transcribe.STAGE, speakers.STAGE, chapters.STAGE, drafts.STAGE, index.STAGE]
     assert tuple(s.name for s in stages) == STAGE_ORDER
     return stages
 

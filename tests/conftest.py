@@ -9,6 +9,7 @@ import pytest
 from hypothesis import settings
 
 from pipeline.core.config import DataPaths
+from pipeline.core.textnorm import word_error_rate
 from pipeline.extract.ffmpeg import ffmpeg_exe
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,8 +77,6 @@ def make_video_without_audio(path: Path, seconds: float = 1.0) -> Path:
     return path
 
 
-def wer(reference: str, hypothesis: str) -> float:
-    """Word error rate after lowercasing and removing punctuation."""
-    from pipeline.core.textnorm import word_error_rate
-
-    return word_error_rate(reference, hypothesis)
+def wer(reference: str, hypothesis: str, language: str = "nl") -> float:
+    """Word error rate after the scorer's normalisation (case, punctuation, accents, numbers as words)."""
+    return word_error_rate(reference, hypothesis, language)

@@ -158,7 +158,7 @@ def test_sanity_flags_short_and_silent_chapters():
     assert pause.word_count == 0 and "no_speech" in pause.flags
     assert pause.start == int(silence_start) + 15 and pause.end == speech_again
     assert by_title["Slot"].start == speech_again and by_title["Slot"].flags == []
-    assert any(w.startswith("chapter 1 'Kort'") and "shorter than 10 s" in w for w in result.warnings)
+    assert any(w.startswith("chapter 2 'Kort'") and "shorter than 10 s" in w for w in result.warnings)
     assert any(w.startswith("chapter 3 'Pauze'") and "(nearly) no speech (0 words)" in w for w in result.warnings)
     assert_every_word_once(result, transcript)
 
@@ -242,7 +242,7 @@ def test_stage_writes_chapters_json_subtitles_text_and_segments_table(data):
     table = pd.read_parquet(work / "segments.parquet")
     assert table.equals(pd.read_csv(work / "segments.csv", keep_default_na=False))
     assert list(table.columns) == ["recording", "chapter_index", "chapter_title", "segment_id", "part",
-                                   "start", "end", "text", "flags"]
+                                   "start", "end", "speaker", "text", "flags"]
     split = table[table.segment_id == 4]
     assert split.part.tolist() == [0, 1] and split.chapter_index.tolist() == [0, 1]
     assert split["flags"].tolist() == ["split", "split"]
@@ -294,7 +294,7 @@ def test_status_shows_the_chapter_warnings(data, capsys, monkeypatch):
     monkeypatch.setattr("pipeline.stages.all_stages", lambda: [chapters_stage.STAGE])
     assert cli_main(["status"]) == 0
     out = capsys.readouterr().out
-    assert "college warning: chapters: chapter 1 'Kort' at 00:00:" in out and "shorter than 10 s" in out
+    assert "college warning: chapters: chapter 2 'Kort' at 00:00:" in out and "shorter than 10 s" in out
 
 
 # --- property: any chapter list, any segments: every word exactly once ---------------------------

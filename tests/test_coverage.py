@@ -11,6 +11,7 @@ import pytest
 from conftest import TESTDATA
 
 from pipeline.artifacts.transcript import Word
+from pipeline.core.textnorm import score
 from pipeline.transcribe import coverage
 from pipeline.transcribe.engines import faster
 from pipeline.transcribe.models import resolve_model
@@ -20,7 +21,6 @@ from pipeline.transcribe.windows import iter_windows
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.longform import build as longform  # noqa: E402
-from bench.longform.score import score  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not TESTDATA.is_dir(), reason="needs ../shared/testdata")
 

@@ -19,4 +19,4 @@ def test_demo_runs_every_stage_then_is_up_to_date(data):
     assert "## Inhoudsopgave" in page and "Lampen en deuren in huis" in page and "## Sprekers" in page
     assert str(work / "page.md") in first.stdout  # outputs say where they were written
     second = subprocess.run([sys.executable, "-m", "pipeline.demo"], capture_output=True, text=True, env=env)
-    assert second.returncode == 0 and second.stdout.count("up to date") == 5
+    assert second.returncode == 0 and second.stdout.count("up to date") == 6

@@ -10,6 +10,7 @@ from pipeline.core import fsutil
 from pipeline.editorial.store import ReviewStore
 from pipeline.index import stage as index
 from pipeline.index.api import SearchFilters, search
+from pipeline.index.fts5 import Fts5Backend
 from pipeline.runner.run import run_recording
 
 STAGES = [index.STAGE]
@@ -105,10 +106,35 @@ def test_removed_recording_leaves_the_index(paths):
 
 
 def test_schema_change_recreates_the_index(paths):
-    generation = index.ensure_index(paths.index_db)
+    backend = Fts5Backend(paths)
+    generation = backend.ensure()[0]
     with sqlite3.connect(paths.index_db) as conn:
         conn.execute("UPDATE meta SET value = '0' WHERE key = 'schema'")
-    assert index.ensure_index(paths.index_db) != generation
+    assert backend.ensure()[0] != generation
     assert rows(paths, "krachtenbundeling") == []
     assert run_all(paths) == {"inaugural": "ran", "krachtenbundeling": "ran"}
     assert len(search(paths, "samenwerking")) == 3
+
+
+def test_deleted_and_renamed_recordings_leave_the_index_while_the_rest_is_up_to_date(paths):
+    from pipeline.runner.run import run_batch
+
+    # Renamed: folder (and work folder) moved to a new slug; deleted: folder removed. Nothing else changed.
+    paths.recording_dir("inaugural").rename(paths.recording_dir("jfk-1961"))
+    paths.work_dir("inaugural").rename(paths.work_dir("jfk-1961"))
+    report = run_batch(paths, paths.slugs(), STAGES)
+    assert {s: [r.status for r in rs] for s, rs in report.results.items()} == {
+        "jfk-1961": ["ran"], "krachtenbundeling": ["skipped"]}
+    assert any("removed 'inaugural' from search" in n for n in report.notes)
+    assert [h.recording for h in search(paths, "country")] == ["jfk-1961"] * len(search(paths, "country"))
+    assert search(paths, "country")[0].review_url.endswith("/r/jfk-1961?t=0.0")
+    import shutil
+
+    shutil.rmtree(paths.recording_dir("jfk-1961"))
+    report = run_batch(paths, paths.slugs(), STAGES)
+    assert report.results == {"krachtenbundeling": report.results["krachtenbundeling"]}
+    assert report.results["krachtenbundeling"][0].status == "skipped"
+    assert search(paths, "country") == [] and rows(paths, "jfk-1961") == []
+    shutil.rmtree(paths.recording_dir("krachtenbundeling"))
+    run_batch(paths, paths.slugs(), STAGES)  # no recordings left at all: the index empties too
+    assert search(paths, "samenwerking") == []

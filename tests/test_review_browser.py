@@ -19,6 +19,7 @@ from pipeline.editorial.store import ReviewStore
 from pipeline.extract.ffmpeg import ffmpeg_exe
 from pipeline.ingest.add import add_recording
 from pipeline.runner.run import run_recording
+from pipeline.runner.stage import STAGE_ORDER
 from pipeline.stages import all_stages
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -246,7 +247,7 @@ def test_conflicting_save_in_a_second_tab_is_refused_and_shown(browser, server):
 def test_recording_list_shows_progress(page, server):
     page.goto(server + "/")
     row = page.locator("table.recordings tbody tr").first
-    assert row.locator(".stage-done").count() == 5
+    assert row.locator(".stage-done").count() == len(STAGE_ORDER)
     assert "goedgekeurd" in row.inner_text()
     page.screenshot(path=str(ARTIFACTS / "review_list.png"))
     # a link to a moment (as the search page makes) opens the recording there

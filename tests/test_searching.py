@@ -14,13 +14,8 @@ from search_fixtures import DUTCH_SENTENCES, build_data
 import pipeline
 from pipeline.core.errors import ConfigError, QueryError
 from pipeline.index import stage as index
-from pipeline.index.api import (
-    COLUMNS,
-    SearchFilters,
-    recording_filter_sql,
-    search,
-    search_sql,
-)
+from pipeline.index.api import COLUMNS, SearchFilters, search
+from pipeline.index.fts5 import recording_filter_sql, search_sql
 from pipeline.index.query import Operation, Term, match_expression, parse_query
 from pipeline.runner.run import run_recording
 
@@ -95,7 +90,7 @@ def test_filters(paths):
 
 def test_hit_has_chapter_speaker_context_and_links(paths):
     hit = search(paths, "ideeën")[0]
-    assert (hit.recording, hit.chapter_index, hit.speaker) == ("krachtenbundeling", 1, "Floris Bakermans")
+    assert (hit.recording, hit.chapter_number, hit.speaker) == ("krachtenbundeling", 2, "Floris Bakermans")
     assert hit.chapter == "Inventariseren uitdagingen van deelnemende wegbeheerders"
     assert (hit.start, hit.end, hit.sentence_id) == (150.0, 159.5, "s000150000")
     assert hit.context_before == DUTCH_SENTENCES[4][2] and hit.context_after == DUTCH_SENTENCES[6][2]
@@ -152,7 +147,8 @@ def test_match_expression_is_built_from_quoted_tokens():
     assert tree == Operation("AND", Operation("AND", Term("word", "wegbeheerders"), Term("phrase", "Human Capital")),
                              Operation("NOT", Term("prefix", "data"), Term("word", "fiets")))
     expression = match_expression(tree, ["nl", "en"], [["rec1", "rec2"]])
-    assert expression == ('(((stems : ("wegbeheerd" OR "wegbeheerder")) AND (text : "human capital")) AND '
+    # AND / OR chains are written flat: the expression nests only as deep as the user's parentheses.
+    assert expression == ('((stems : ("wegbeheerd" OR "wegbeheerder")) AND (text : "human capital") AND '
                           '((text : "data" *) NOT (stems : ("fiet")))) AND tags : ("rec1" OR "rec2")')
     assert "MATCH :match" in search_sql() and "LIMIT :limit" in search_sql()
     sql, params = recording_filter_sql(SearchFilters(recording=("a'b",), since="2020-01-01"))
@@ -216,3 +212,56 @@ def test_review_app_search_page(paths):
     bad = client.get("/search", params={"q": '"<script>alert(1)</script>'})
     assert bad.status_code == 422 and "unbalanced double quote" in bad.text and "<script>alert" not in bad.text
     assert "Geen resultaten" in client.get("/search", params={"q": "fiets"}).text  # Dutch by default
+
+
+def test_chapters_are_numbered_from_one_everywhere(paths):
+    hit = search(paths, "ideeën")[0]
+    assert (hit.chapter_number, hit.chapter) == (2, "Inventariseren uitdagingen van deelnemende wegbeheerders")
+    assert "chapter_index" not in hit.to_dict() and "chapter_number" in COLUMNS
+    # --chapter takes a number (from 1) or words of the title
+    assert texts(paths, "data", chapter="2") == [DUTCH_SENTENCES[5][2]]
+    assert texts(paths, "data", chapter=3) == [PASSING]
+    assert texts(paths, "data", chapter="uitdagingen") == [DUTCH_SENTENCES[5][2]]
+    assert texts(paths, "data", chapter="9") == []
+    with pytest.raises(ConfigError, match="numbered from 1"):
+        SearchFilters(chapter="0")
+    frame = pipeline.search("ideeën", data=paths.root)
+    assert frame.iloc[0]["chapter_number"] == 2
+    rows = json.loads(cli(paths, "ideeën", "--json", "--chapter", "2").stdout)
+    assert [r["chapter_number"] for r in rows] == [2]
+    csv_out = cli(paths, "ideeën", "--csv").stdout.splitlines()
+    assert "chapter_number" in csv_out[0].split(",") and ",2,Inventariseren" in csv_out[1]
+    assert "chapter 2: Inventariseren" in cli(paths, "ideeën").stdout
+    from pipeline.index import explore
+
+    sentences = explore.load_sentences(paths)
+    assert sorted(sentences["chapter_number"].dropna().unique()) == [1, 2, 3]
+    assert list(explore.distinctive_terms(sentences).columns) == ["recording", "chapter_number", "terms"]
+
+
+def test_links_use_the_configured_review_url(paths, monkeypatch):
+    monkeypatch.setenv("PIPELINE_REVIEW_URL", "https://review.example.org/lectures/")
+    hit = search(paths, "ideeën")[0]
+    assert hit.review_url == "https://review.example.org/lectures/r/krachtenbundeling?t=150.0"
+    out = subprocess.run([sys.executable, "-m", "pipeline", "search", "ideeën"], capture_output=True, text=True,
+                         env={**os.environ, "PIPELINE_DATA": str(paths.root)}, timeout=60).stdout
+    assert "https://review.example.org/lectures/r/krachtenbundeling?t=150.0" in out
+    monkeypatch.setenv("PIPELINE_REVIEW_URL", "review.example.org")
+    with pytest.raises(ConfigError, match="PIPELINE_REVIEW_URL must be an http"):
+        search(paths, "ideeën")
+
+
+def test_very_common_words_rank_a_capped_set_with_a_note(paths, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from pipeline.index import fts5
+    from pipeline.review.app import create_app
+
+    assert search(paths, "samenwerking").note == ""
+    monkeypatch.setattr(fts5, "SCORED_ROWS_CAP", 2)
+    hits = search(paths, "samenwerking")
+    assert len(hits) == 2 and "only the 2 most recently indexed were ranked" in hits.note
+    assert pipeline.search("samenwerking", data=paths.root).attrs["note"] == hits.note
+    client = TestClient(create_app(paths), base_url="http://127.0.0.1:8765")
+    page = client.get("/search", params={"q": "samenwerking"}, headers={"accept": "application/json"})
+    assert page.status_code == 200 and "most recently indexed" in page.headers["x-search-note"]

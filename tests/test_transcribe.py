@@ -78,9 +78,15 @@ def test_openai_engine_same_weights_same_format(jfk_wav, jfk):
 def test_outputs_parse_with_srt_and_webvtt(jfk, tmp_path):
     write_transcript(jfk, tmp_path)
     subs = list(srt.parse((tmp_path / "transcript.srt").read_text(encoding="utf-8")))
-    assert len(subs) == len(jfk.segments) and "country" in subs[-1].content
+    assert "country" in subs[-1].content
+    # publishable cues: every word once, at most 2 lines of 42 characters, 1-7 s each
+    assert " ".join(" ".join(s.content.split()) for s in subs) == jfk.text
+    for sub in subs:
+        lines = sub.content.split("\n")
+        assert len(lines) <= 2 and all(len(line) <= 42 for line in lines)
+        assert 1.0 <= (sub.end - sub.start).total_seconds() <= 7.0
     cues = webvtt.read(str(tmp_path / "transcript.vtt"))
-    assert len(cues) == len(jfk.segments)
+    assert [c.text for c in cues] == [s.content for s in subs]
     assert Transcript.load(tmp_path / "transcript.json") == jfk
     assert "ask not" in (tmp_path / "transcript.txt").read_text(encoding="utf-8").lower()
 

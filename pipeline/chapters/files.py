@@ -1,7 +1,9 @@
 """Write the chapters stage's artifacts: chapters.json, per-chapter SRT/VTT/TXT and the segments table.
 
 Everything is rendered in memory first; files are then written atomically, chapters.json last, and
-the chapters/ folder is swapped in whole so stale files of renamed chapters never linger.
+the chapters/ folder is swapped in whole so stale files of renamed chapters never linger. The segments
+table has each piece's speaker (the name of the voice with most overlap in speakers.json; '' when the
+speakers stage has not run or could not name the voice).
 """
 from __future__ import annotations
 
@@ -16,12 +18,13 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.artifacts.chapters import Chapter, Chapters
+from pipeline.artifacts.speakers import Speakers, optional_speakers
 from pipeline.core import fsutil
 from pipeline.core.timecode import format_hms
 from pipeline.publish.subtitles import Cue, format_srt, format_vtt
 
 SEGMENT_COLUMNS = ["recording", "chapter_index", "chapter_title", "segment_id", "part",
-                   "start", "end", "text", "flags"]
+                   "start", "end", "speaker", "text", "flags"]
 
 
 def title_slug(title: str, limit: int = 50) -> str:
@@ -48,12 +51,13 @@ def render_chapter_files(chapter: Chapter) -> dict[str, str]:
     }
 
 
-def segments_table(chapters: Chapters) -> pd.DataFrame:
-    """One row per segment piece (a split segment gives one row per part)."""
+def segments_table(chapters: Chapters, speakers: Speakers | None = None) -> pd.DataFrame:
+    """One row per segment piece (a split segment gives one row per part), with its speaker."""
+    speaker = speakers.speaker_of if speakers else (lambda start, end: "")
     rows = [
         {"recording": chapters.recording, "chapter_index": c.index, "chapter_title": c.title,
          "segment_id": p.segment_id, "part": p.part, "start": p.start, "end": p.end,
-         "text": p.text, "flags": ",".join(p.flags)}
+         "speaker": speaker(p.start, p.end), "text": p.text, "flags": ",".join(p.flags)}
         for c in chapters.chapters for p in c.pieces
     ]
     table = pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
@@ -70,7 +74,7 @@ def write_chapter_artifacts(work_dir: Path, chapters: Chapters) -> Chapters:
         rendered.update(files)
         named.append(replace(chapter, files={name.rsplit(".", 1)[1]: f"chapters/{name}" for name in files}))
     chapters = replace(chapters, chapters=named)
-    table = segments_table(chapters)
+    table = segments_table(chapters, optional_speakers(work_dir / "speakers.json"))
     _replace_folder(work_dir / "chapters", rendered)
     with fsutil.atomic_path(work_dir / "segments.parquet") as tmp:
         table.to_parquet(tmp, index=False)

@@ -190,7 +190,8 @@ def _flag_warning(chapter: Chapter, options: ChapterOptions) -> str:
     notes = [FLAG_TEXT[f].format(**values) for f in chapter.flags if f in FLAG_TEXT]
     if not notes:
         return ""
-    return f"chapter {chapter.index} {chapter.title!r} at {format_hms(chapter.start)}: {'; '.join(notes)}"
+    # people count chapters from 1 (the page's table, search, exports); chapters.json's index is 0-based
+    return f"chapter {chapter.index + 1} {chapter.title!r} at {format_hms(chapter.start)}: {'; '.join(notes)}"
 
 
 # --- the stage -------------------------------------------------------------------------------------
@@ -221,6 +222,8 @@ def _chapter_file(ctx: StageContext) -> Path:
 
 def _inputs(ctx: StageContext) -> list[Path]:
     inputs = [ctx.work_dir / "transcript.json"]
+    if (ctx.work_dir / "speakers.json").is_file():  # the segments table names each segment's speaker
+        inputs.append(ctx.work_dir / "speakers.json")
     if ctx.recording.chapters_file:
         inputs.append(ctx.recording_dir / ctx.recording.chapters_file)
     return inputs

@@ -7,6 +7,10 @@ announced as one ('er is een vraag uit de chat', 'a question from the audience')
 themselves rhetorical questions all the time. A run of questions ('Hoe lang duurde het? En wie
 betaalt?') gives one item per question; the answer that follows is shared out in order, each answer
 sentence going to the question it has most words in common with.
+
+When the speakers stage has told voices apart, a question said by the audience counts in any chapter
+(it is not the lecturer's rhetorical question), the asker's own follow-up sentences are not part of
+the answer, and the answer ends when the audience speaks again.
 """
 from __future__ import annotations
 
@@ -80,13 +84,15 @@ def is_question(text: str, tools: LanguageTools, options: QuestionOptions, qa: b
 
 
 def find_questions(sentences: list[Sentence], chapter_title: str, tools: LanguageTools,
-                   options: QuestionOptions) -> list[FoundQuestion]:
-    """The audience questions of one chapter, each with the answer that follows it."""
+                   options: QuestionOptions, audience: frozenset[str] = frozenset()) -> list[FoundQuestion]:
+    """The audience questions of one chapter, each with the answer that follows it. `audience`: the
+    speaker names of audience voices (sentences' `speaker`), when the speakers stage found them."""
     qa = is_qa_chapter(chapter_title)
     lead_in = LEAD_IN.get(tools.code, LEAD_IN["en"])
     flags = [
-        is_question(s.text, tools, options, qa)
-        and (qa or bool(lead_in.search(s.text)) or (i > 0 and bool(lead_in.search(sentences[i - 1].text))))
+        is_question(s.text, tools, options, qa or s.speaker in audience)
+        and (qa or s.speaker in audience or bool(lead_in.search(s.text))
+             or (i > 0 and bool(lead_in.search(sentences[i - 1].text))))
         for i, s in enumerate(sentences)
     ]
     found: list[FoundQuestion] = []
@@ -98,7 +104,7 @@ def find_questions(sentences: list[Sentence], chapter_title: str, tools: Languag
         j = i
         while j + 1 < len(sentences) and flags[j + 1]:
             j += 1
-        answer = _answer(sentences, flags, j + 1, options)
+        answer = _answer(sentences, flags, j + 1, options, audience)
         run = sentences[i:j + 1]
         found += [FoundQuestion([q], a) for q, a in zip(run, share_answer(run, answer, tools))]
         i = j + 1
@@ -127,11 +133,16 @@ def share_answer(questions: list[Sentence], answer: list[Sentence], tools: Langu
     return [part or answer for part in parts]
 
 
-def _answer(sentences: list[Sentence], flags: list[bool], first: int, options: QuestionOptions) -> list[Sentence]:
+def _answer(sentences: list[Sentence], flags: list[bool], first: int, options: QuestionOptions,
+            audience: frozenset[str] = frozenset()) -> list[Sentence]:
     answer: list[Sentence] = []
     for k in range(first, len(sentences)):
         if flags[k] or len(answer) >= options.max_answer_sentences:
             break
+        if sentences[k].speaker and sentences[k].speaker in audience:
+            if answer:
+                break  # the audience speaks again: the answer is over
+            continue   # the asker goes on: still the question, not the answer
         if answer and sentences[k].end - answer[0].start > options.max_answer_seconds:
             break
         answer.append(sentences[k])

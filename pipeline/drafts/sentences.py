@@ -4,6 +4,10 @@ source segment ids and chapter (data/work/<slug>/sentences.json).
 Sentence ids are 's' + start in milliseconds, zero-padded to 9 digits ('s000123456'), so the same
 transcript always gives the same ids; a second sentence with the same start gets '-1', '-2', ...
 The search index and the review app key on these ids, never on sentence text.
+
+A sentence's speaker is the voice with most overlap in speakers.json (the speakers stage) when there is
+one ('' for a voice nobody could name); without it, the chapter's speaker (a name in the chapter title,
+or the recording's only speaker).
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import math
 from dataclasses import dataclass
 
 from pipeline.artifacts.sentences import ChapterSpan, Sentence, SentenceSet, sentence_id
+from pipeline.artifacts.speakers import Speakers
 from pipeline.artifacts.transcript import Segment, Transcript
 from pipeline.core.errors import PipelineError
 from pipeline.drafts.nlp import LanguageTools
@@ -48,8 +53,10 @@ def split_sentences(
     chapters: list[ChapterSpan],
     tools: LanguageTools,
     speakers: dict[int, str] | None = None,
+    turns: Speakers | None = None,
 ) -> SentenceSet:
-    """Re-split every chapter's text into sentences with punkt; time each from its words."""
+    """Re-split every chapter's text into sentences with punkt; time each from its words. Each sentence's
+    speaker comes from the speaker turns when given, else from `speakers` (chapter index -> name)."""
     shared = _shared_segments(chapters)
     by_id = {s.id: s for s in transcript.segments}
     taken: set[str] = set()
@@ -63,6 +70,8 @@ def split_sentences(
         for a, b in tools.sentence_spans(text):
             sentence = _timed_sentence(chapter, text[a:b], (a, b), anchors, starts, taken, speaker)
             if sentence:
+                if turns is not None:
+                    sentence.speaker = turns.speaker_of(sentence.start, sentence.end)
                 sentences.append(sentence)
     return SentenceSet(language=tools.code, sentences=sentences)
 

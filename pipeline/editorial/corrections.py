@@ -13,6 +13,7 @@ Three kinds of correction change transcript text:
 from __future__ import annotations
 
 import contextlib
+import difflib
 import hashlib
 import json
 import logging
@@ -97,8 +98,109 @@ class Corrections:
             return edit[1]
         return self._apply_rules(machine_text)
 
+    def derived_text(self, text: str, machine: dict[str, str], sentence_ids: list[str] | None = None) -> str:
+        """Text drafted from transcript sentences (a summary sentence, quote, answer, the recording
+        summary) with those sentences' corrections carried in, then rules and glossary.
+
+        `machine` maps sentence id -> the sentence's machine text now (an edit made on other text is
+        stale and left out); `sentence_ids` are the sentences the text was made from, or None when
+        it may come from any sentence (the recording summary): then a changed word is only carried
+        over where its neighbouring words match too, so a fix cannot land in an unrelated sentence.
+        Drafts are cleaned (fillers removed, a capital first, a full stop added), so the sentence
+        rarely occurs verbatim: the edit is carried over word run by word run (see edit_hunks).
+        """
+        ids = self.sentence_edits if sentence_ids is None else sentence_ids
+        for sid in dict.fromkeys(ids):  # once each: an anchored insertion applied twice would insert twice
+            edit = self.sentence_edits.get(sid)
+            if not edit or sid not in machine or normalize(edit[0]) != normalize(machine[sid]):
+                continue
+            source, edited = normalize(edit[0]), normalize(edit[1])
+            if source in text:
+                text = text.replace(source, edited)
+                continue
+            for hunk in edit_hunks(source, edited):
+                text = hunk.apply(text, strict=sentence_ids is None)
+        return self._apply_rules(text)
+
     def is_empty(self) -> bool:
         return not (self.sentence_edits or self.rules or self.glossary)
+
+
+_EDGE = re.compile(r"^(\W*)(.*?)(\W*)$", re.DOTALL)
+
+
+def _key(token: str) -> str:
+    """A word as compared across texts: case and surrounding punctuation aside."""
+    return _EDGE.match(token).group(2).lower()
+
+
+@dataclass(frozen=True)
+class Hunk:
+    """One changed run of words of a sentence edit, with the word before and after it (context)."""
+
+    old: tuple[str, ...]
+    new: tuple[str, ...]
+    before: str = ""
+    after: str = ""
+
+    def apply(self, text: str, strict: bool = False) -> str:
+        """Replace the old run in `text` (matched case- and punctuation-blind) by the new words.
+
+        Needs the context words to match when `strict` or when the run occurs more than once; the
+        text's own capital and edge punctuation are kept when the editor did not change them."""
+        tokens = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", text)]
+        keys = [_key(t[2]) for t in tokens]
+        old = [_key(t) for t in self.old]
+        n = len(old)
+        hits = [i for i in range(len(keys) - n + 1) if keys[i:i + n] == old]
+        if len(hits) > 1 or strict:
+            hits = [i for i in hits if self._context_ok(keys, i, n)]
+        if len(hits) != 1:
+            return text
+        i = hits[0]
+        start, end = tokens[i][0], tokens[i + n - 1][1]
+        return text[:start] + self._replacement(tokens[i][2], tokens[i + n - 1][2]) + text[end:]
+
+    def _context_ok(self, keys: list[str], i: int, n: int) -> bool:
+        before = not self.before or (i > 0 and keys[i - 1] == _key(self.before))
+        after = not self.after or (i + n < len(keys) and keys[i + n] == _key(self.after))
+        return before and after and bool(self.before or self.after)
+
+    def _replacement(self, first: str, last: str) -> str:
+        new = list(self.new)
+        if not new:
+            return ""
+        lead_old, lead_new = _EDGE.match(self.old[0]).group(1), _EDGE.match(new[0]).group(1)
+        trail_old, trail_new = _EDGE.match(self.old[-1]).group(3), _EDGE.match(new[-1]).group(3)
+        if lead_old == lead_new:  # punctuation the editor left alone: keep the draft's own
+            new[0] = _EDGE.match(first).group(1) + new[0][len(lead_new):]
+        if trail_old == trail_new:
+            new[-1] = new[-1][:len(new[-1]) - len(trail_new)] + _EDGE.match(last).group(3)
+        body = _EDGE.match(first).group(2)
+        if body[:1].isupper() and self.old[0][len(lead_old):][:1].islower():
+            new[0] = new[0][:1].upper() + new[0][1:]  # the draft capitalised its first word
+        return " ".join(new)
+
+
+def edit_hunks(source: str, edited: str) -> list[Hunk]:
+    """The word runs a sentence edit changed. A pure insertion or deletion takes in the word before
+    (or after) it, so every hunk has words to find in a draft."""
+    old, new = source.split(), edited.split()
+    hunks = []
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        if i1 == i2 or j1 == j2:  # insertion or deletion: anchor it on a neighbouring word
+            if i1 > 0:
+                i1, j1 = i1 - 1, j1 - 1
+            elif i2 < len(old):
+                i2, j2 = i2 + 1, j2 + 1
+            else:
+                continue
+        hunks.append(Hunk(tuple(old[i1:i2]), tuple(new[j1:j2]), old[i1 - 1] if i1 > 0 else "",
+                          old[i2] if i2 < len(old) else ""))
+    return hunks
 
 
 @contextlib.contextmanager

@@ -7,6 +7,7 @@ Decisions whose item no longer exists are kept and listed as orphans, never drop
 """
 from __future__ import annotations
 
+import bisect
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,13 +18,19 @@ from pipeline.artifacts.manifest import Recording, load_recording
 from pipeline.core import fsutil
 from pipeline.core.config import DataPaths
 from pipeline.core.errors import PipelineError
-from pipeline.editorial.corrections import (
-    SENTENCE_KIND,
-    Corrections,
-    load_corrections,
-    normalize,
-)
+from pipeline.editorial import changes
+from pipeline.editorial.changes import VERBS  # noqa: F401  (re-exported: the history's verbs)
+from pipeline.editorial.corrections import Corrections, load_corrections, normalize
 from pipeline.editorial.store import ItemState, ReviewStore
+from pipeline.editorial.transcript_view import (  # SentenceView and item_state are re-exported
+    GAP_KIND,
+    SentenceView,
+    build_sentences,
+    coverage_gaps,
+    gap_id,
+    gap_text,
+    item_state,
+)
 from pipeline.editorial.worddiff import word_diff
 
 log = logging.getLogger(__name__)
@@ -31,7 +38,7 @@ log = logging.getLogger(__name__)
 KIND_LABELS = {
     "introduction": "Introduction", "summary": "Recording summary", "summary_sentence": "Summary sentence",
     "keyphrases": "Keyphrases", "quote": "Quote", "question": "Question", "answer": "Answer",
-    "speaker": "Speaker", "sentence": "Transcript correction",
+    "speaker": "Speaker", "sentence": "Transcript correction", GAP_KIND: "Speech not transcribed",
 }
 VIDEO_SUFFIXES = {".mp4", ".m4v", ".mov", ".webm", ".mkv", ".ogv"}
 
@@ -81,21 +88,6 @@ class ReviewItem:
 
 
 @dataclass
-class SentenceView:
-    """A transcript sentence as shown: corrected text, and a stale correction if there is one."""
-
-    id: str
-    chapter_index: int
-    start: float
-    end: float
-    machine_text: str
-    text: str
-    corrected: bool
-    version: int
-    stale_edit: ItemState | None = None
-
-
-@dataclass
 class ChapterView:
     """A chapter with its draft items and its transcript sentences."""
 
@@ -107,6 +99,13 @@ class ChapterView:
     keyphrases: ReviewItem | None = None
     quotes: list[ReviewItem] = field(default_factory=list)
     sentences: list[SentenceView] = field(default_factory=list)
+    gaps: list[ReviewItem] = field(default_factory=list)  # speech in this chapter without words
+
+    def flow(self) -> list[tuple[str, SentenceView | ReviewItem]]:
+        """The transcript column: sentences, and each gap that starts in this chapter at its place."""
+        here = [("gap", g.start or 0.0, g) for g in self.gaps if g.extra.get("home") == self.index]
+        rows = sorted([("sentence", s.start, s) for s in self.sentences] + here, key=lambda r: (r[1], r[0] != "gap"))
+        return [(kind, obj) for kind, _, obj in rows]
 
 
 @dataclass
@@ -124,6 +123,8 @@ class RecordingView:
     has_transcript: bool
     language: str
     duration: float
+    gaps: list[ReviewItem] = field(default_factory=list)  # kind 'gap': speech the transcript lacks
+    damage: str = ""  # media.json's damage: the file was kept with --accept-damaged
 
     def items(self) -> list[ReviewItem]:
         """Every draft item, orphans included."""
@@ -134,7 +135,13 @@ class RecordingView:
         return found + self.speakers + self.orphans
 
     def find(self, kind: str, item_id: str) -> ReviewItem | None:
-        return next((i for i in self.items() if i.kind == kind and i.item_id == item_id), None)
+        """A draft item or a gap by kind and id."""
+        return next((i for i in self.items() + self.gaps if i.kind == kind and i.item_id == item_id), None)
+
+    @property
+    def unchecked_gaps(self) -> list[ReviewItem]:
+        """Gaps no editor has marked checked (or whose check no longer matches the gap)."""
+        return [g for g in self.gaps if not g.accepted]
 
     def sentence(self, sentence_id: str) -> SentenceView | None:
         return next((s for ch in self.chapters for s in ch.sentences if s.id == sentence_id), None)
@@ -152,15 +159,6 @@ class RecordingView:
         return "video" if Path(self.recording.media).suffix.lower() in VIDEO_SUFFIXES else "audio"
 
 
-def item_state(stored: ItemState | None, machine_text: str) -> str:
-    """The state to show: the decision while its source text still matches, else 'stale'."""
-    if stored is None:
-        return "open"
-    if normalize(stored.source_text) != normalize(machine_text):
-        return "stale"
-    return stored.status
-
-
 class _Builder:
     """Joins one recording's artifacts with its stored decisions."""
 
@@ -171,6 +169,9 @@ class _Builder:
         self.decisions = store.items(slug)
         self.corrections: Corrections = load_corrections(paths, slug)
         self.used: set[tuple[str, str]] = set()
+        self.sentences: list[SentenceView] = []  # set by load_view before the drafts are joined
+        self.machine: dict[str, str] = {}        # sentence id -> machine text (for corrections)
+        self.starts: list[float] = []            # start of each of self.sentences, for bisect
 
     def item(self, kind: str, item_id: str, machine_text: str, corrected: str | None = None,
              **where: Any) -> ReviewItem:
@@ -198,25 +199,47 @@ def load_view(paths: DataPaths, store: ReviewStore, slug: str) -> RecordingView:
     """Build the recording page's view: raises PipelineError (ManifestError) for unknown slugs."""
     b = _Builder(paths, store, slug)
     transcript = b.read("transcript.json")
+    sentences = build_sentences(b, transcript)
+    b.sentences = sorted(sentences, key=lambda s: s.start)
+    b.starts, b.machine = [s.start for s in b.sentences], {s.id: s.machine_text for s in sentences}
     drafts = _read_drafts(b)
     chapters = _chapters(b, drafts)
-    sentences = _sentences(b, transcript)
     for ch in chapters:
         ch.sentences = [s for s in sentences if s.chapter_index == ch.index]
     if chapters and not any(ch.sentences for ch in chapters[1:]):
         chapters[0].sentences = sentences  # sentences without chapter numbers: show them all once
     view = RecordingView(
         recording=b.recording, chapters=chapters,
-        introduction=_text_item(b, "introduction", drafts.introduction if drafts else ""),
-        summary=_text_item(b, "summary", drafts.summary if drafts else ""),
+        introduction=_text_item(b, "introduction", drafts.introduction if drafts else "", False),
+        summary=_text_item(b, "summary", drafts.summary if drafts else "",
+                           drafts is not None and drafts.summary_source != "page"),
         questions=_questions(b, drafts), speakers=_speakers(b),
         orphans=[], has_drafts=drafts is not None, has_transcript=transcript is not None,
         language=(drafts.language if drafts else "") or b.recording.language,
         duration=float((transcript or {}).get("duration") or (chapters[-1].end if chapters else 0.0)),
     )
     _added_quotes(b, view, sentences)
+    view.gaps = _gaps(b, view, transcript)
+    view.damage = str((b.read("media.json") or {}).get("damage") or "")
     view.orphans = _orphans(b)
     return view
+
+
+def _gaps(b: _Builder, view: RecordingView, transcript: dict | None) -> list[ReviewItem]:
+    """One 'gap' item per stretch of speech without words, listed in every chapter it overlaps and
+    shown in the transcript of the chapter it starts in (its 'home')."""
+    found = []
+    for g in coverage_gaps(transcript):
+        start, end = float(g["start"]), float(g["end"])
+        inside = [ch for ch in view.chapters if start < max(ch.end, ch.start + 1e-3) and end > ch.start]
+        inside = inside or view.chapters[:1]
+        home = next((ch.index for ch in inside if ch.start <= start), inside[0].index if inside else 0)
+        item = b.item(GAP_KIND, gap_id(start), gap_text(start, end), start=start, end=end,
+                      chapter_index=home, extra={"reason": str(g.get("reason") or ""), "home": home})
+        for ch in inside:
+            ch.gaps.append(item)
+        found.append(item)
+    return found
 
 
 def _read_drafts(b: _Builder):
@@ -231,10 +254,13 @@ def _read_drafts(b: _Builder):
         return None
 
 
-def _text_item(b: _Builder, kind: str, text: str) -> ReviewItem | None:
+def _text_item(b: _Builder, kind: str, text: str, from_transcript: bool) -> ReviewItem | None:
+    """The introduction or recording summary; one drafted from transcript sentences gets their
+    corrections (matched with their neighbouring words, as it may come from any sentence)."""
     if not text.strip():
         return None
-    return b.item(kind, kind, text, b.corrections.apply(text))
+    corrected = b.corrections.derived_text(text, b.machine) if from_transcript else b.corrections.apply(text)
+    return b.item(kind, kind, text, corrected)
 
 
 def _chapters(b: _Builder, drafts) -> list[ChapterView]:
@@ -264,37 +290,19 @@ def _chapter_view(b: _Builder, ch) -> ChapterView:
 
 
 def _corrected(b: _Builder, item) -> str:
-    """Draft text from a sentence gets that sentence's correction, or the rules and glossary."""
-    if getattr(item, "sentence_id", ""):
-        return b.corrections.sentence_text(item.sentence_id, item.text)
-    return b.corrections.apply(item.text)
+    """A draft item in the corrected transcript's words: the corrections of the sentences it was made
+    from (by id and time span) carried in, then rules and glossary. One correction, everywhere."""
+    return _from_sentences(b, item.text, item.start, item.end, getattr(item, "sentence_id", ""))
 
 
-def _sentences(b: _Builder, transcript: dict | None) -> list[SentenceView]:
-    """Sentences from sentences.json, else one per transcript segment (before the drafts stage)."""
-    data = b.read("sentences.json")
-    rows: list[dict] = (data or {}).get("sentences") or []
-    if not rows and transcript:
-        seg_chapter = _segment_chapters(b)
-        rows = [{"id": f"seg{s['id']}", "chapter_index": seg_chapter.get(s["id"], 0), "start": s["start"],
-                 "end": s["end"], "text": s["text"].strip()} for s in transcript.get("segments", [])]
-    out = []
-    for r in rows:
-        machine = str(r.get("text") or "")
-        stored = b.decisions.get((SENTENCE_KIND, r["id"]))
-        state = item_state(stored, machine)
-        b.used.add((SENTENCE_KIND, r["id"]))
-        out.append(SentenceView(
-            id=r["id"], chapter_index=int(r.get("chapter_index") or 0), start=float(r["start"]),
-            end=float(r["end"]), machine_text=machine, text=b.corrections.sentence_text(r["id"], machine),
-            corrected=state == "edited", version=stored.version if stored else 0,
-            stale_edit=stored if state == "stale" else None))
-    return out
-
-
-def _segment_chapters(b: _Builder) -> dict[int, int]:
-    data = b.read("chapters.json") or {}
-    return {sid: int(c["index"]) for c in data.get("chapters", []) for sid in c.get("segment_ids", [])}
+def _from_sentences(b: _Builder, text: str, start: float, end: float, first: str = "") -> str:
+    if not b.corrections.sentence_edits:  # the common case: nothing to carry over but rules
+        return b.corrections.derived_text(text, b.machine, [])
+    # Sentences are in time order: look up the span instead of scanning (the page of a two-hour
+    # lecture has thousands of sentences and hundreds of items).
+    lo, hi = bisect.bisect_left(b.starts, start - 0.05), bisect.bisect_right(b.starts, end + 0.05)
+    ids = [s.id for s in b.sentences[lo:hi] if s.end <= end + 0.05] + ([first] if first else [])
+    return b.corrections.derived_text(text, b.machine, ids)
 
 
 def _questions(b: _Builder, drafts) -> list[tuple[ReviewItem, ReviewItem | None]]:
@@ -304,7 +312,8 @@ def _questions(b: _Builder, drafts) -> list[tuple[ReviewItem, ReviewItem | None]
                           chapter_index=q.chapter_index)
         answer = None
         if q.answer.strip():
-            answer = b.item("answer", q.id, q.answer, b.corrections.apply(q.answer), start=q.answer_start,
+            answer = b.item("answer", q.id, q.answer, _from_sentences(b, q.answer, q.answer_start, q.answer_end),
+                            start=q.answer_start,
                             end=q.answer_end, chapter_index=q.chapter_index,
                             extra={"speaker": q.answer_speaker})
         pairs.append((question, answer))
@@ -342,34 +351,13 @@ def _orphans(b: _Builder) -> list[ReviewItem]:
     """Decisions on items the current drafts no longer have: kept, shown as stale."""
     out = []
     for (kind, item_id), stored in sorted(b.decisions.items()):
-        if (kind, item_id) in b.used:
+        if (kind, item_id) in b.used or kind == GAP_KIND:  # a gap that is gone needs no check
             continue
         out.append(ReviewItem(kind, item_id, stored.source_text, stored.text or stored.source_text,
                               "stale", stored, start=stored.data.get("start"), end=stored.data.get("end")))
     return out
 
 
-VERBS = {"approve": "approved", "edit": "edited", "reject": "rejected", "reopen": "reopened", "add": "added",
-         "add rule": "added rule", "remove rule": "removed rule", "add term": "added term",
-         "remove term": "removed term"}
-
-
 def describe_change(entry) -> tuple[str, str, str]:
-    """(verb, kind label, quoted text) of a history entry, in words an editor reads:
-    ('edited', 'Quote', '“Ik geloof…”'); the label is '' for rules and terms.
-
-    Parts, not one sentence, so the app can translate the verb and the label.
-    """
-    undo = entry.action.startswith("undo ")
-    verb = VERBS.get(entry.action[5:] if undo else entry.action, entry.action)
-    row = entry.after or entry.before or {}
-    label = ""
-    if entry.tbl == "items":
-        label = KIND_LABELS.get(row.get("kind", ""), row.get("kind", ""))
-        text = " ".join(str(row.get("text") or row.get("source_text") or "").split())
-        what = f"\u201c{text[:48]}{'…' if len(text) > 48 else ''}\u201d"
-    elif entry.tbl == "rules":
-        what = f"\u201c{row.get('find', '')}\u201d \u2192 \u201c{row.get('replace', '')}\u201d"
-    else:
-        what = f"\u201c{row.get('term', '')}\u201d"
-    return (f"undid: {verb}" if undo else verb), label, what
+    """(verb, kind label, quoted text) of a history entry (see editorial/changes.py)."""
+    return changes.describe_change(entry, KIND_LABELS)

@@ -9,6 +9,11 @@ Operators are the upper-case words AND, OR and NOT (lower-case 'and'/'or'/'not' 
 words); adjacent terms are ANDed. Everything here is pure: `parse_query` makes a tree,
 `match_expression` turns it into FTS5 syntax in which every user word is re-tokenized to letters
 and digits and double-quoted, so no user text can change the expression's structure.
+
+Limits, checked before parsing (one QueryError line each, never a RecursionError or an SQLite
+"parser stack overflow"): at most MAX_TERMS words (a phrase counts its words), MAX_DEPTH levels
+of parentheses and MAX_CHARS characters. Chains of AND / OR are written flat, so the MATCH
+expression nests only as deep as the user's parentheses.
 """
 from __future__ import annotations
 
@@ -19,6 +24,9 @@ from pipeline.core.errors import QueryError
 from pipeline.core.stemming import stem_alternatives, words
 
 OPERATORS = ("AND", "OR", "NOT")
+MAX_TERMS = 64
+MAX_DEPTH = 16
+MAX_CHARS = 20_000
 EXAMPLE = {"AND": "data AND privacy", "OR": "fiets OR auto", "NOT": "mobiliteit NOT fiets"}
 
 
@@ -59,7 +67,7 @@ def lex(text: str) -> list[tuple[str, str]]:
                 raise QueryError('unbalanced double quote: close the phrase, e.g. "human capital"')
             phrase = text[i + 1:close]
             if not words(phrase):
-                raise QueryError(f'the phrase "{phrase}" has no words to search for')
+                raise QueryError(f"the phrase {_shown(phrase)} has no words to search for")
             tokens.append(("phrase", phrase))
             i = close + 1
         else:
@@ -77,7 +85,7 @@ def _bare_token(chunk: str) -> list[tuple[str, str]]:
     if chunk.endswith("*"):
         stem = chunk.rstrip("*")
         if not words(stem):
-            raise QueryError(f"'{chunk}': put at least one letter before '*', e.g. wegbeheer*")
+            raise QueryError(f"{_shown(chunk)}: put at least one letter before '*', e.g. wegbeheer*")
         return [("prefix", stem)]
     # Punctuation-only chunks ('&', '-', '?') carry nothing searchable: skip them.
     return [("word", chunk)] if words(chunk) else []
@@ -151,10 +159,33 @@ def parse_query(text: str) -> Node:
     """Parse a query into a tree; raises QueryError with a one-line, actionable message."""
     if not isinstance(text, str) or not text.strip():
         raise QueryError('empty query: type a word, a "phrase" or a prefix*')
+    if len(text) > MAX_CHARS:
+        raise QueryError(f"query too long: {len(text):,} characters, at most {MAX_CHARS:,}")
     tokens = lex(text)
     if not tokens:
-        raise QueryError(f"query {text!r} has no words to search for")
+        raise QueryError(f"query {_shown(text)} has no words to search for")
+    check_size(tokens)
     return _Parser(tokens).parse()
+
+
+def check_size(tokens: list[tuple[str, str]]) -> None:
+    """Refuse queries past MAX_TERMS words or MAX_DEPTH levels of parentheses (counted, not recursed)."""
+    terms = sum(len(words(value)) if kind == "phrase" else 1 for kind, value in tokens
+                if kind in ("word", "phrase", "prefix"))
+    if terms > MAX_TERMS:
+        raise QueryError(f"query too long: {terms} terms, at most {MAX_TERMS}")
+    depth = deepest = 0
+    for kind, _value in tokens:
+        depth += 1 if kind == "(" else -1 if kind == ")" else 0
+        deepest = max(deepest, depth)
+    if deepest > MAX_DEPTH:
+        raise QueryError(f"query too deeply nested: {deepest} levels of parentheses, at most {MAX_DEPTH}")
+
+
+def _shown(text: str) -> str:
+    """The user's text for a message: quoted, on one line, at most 60 characters."""
+    short = " ".join(text.split())
+    return repr(short if len(short) <= 60 else short[:59] + "…")
 
 
 def _quote(text: str) -> str:
@@ -183,7 +214,22 @@ def match_expression(node: Node, languages: Iterable[str], tag_groups: Iterable[
 def _expression(node: Node, languages: list[str]) -> str:
     if isinstance(node, Term):
         return term_expression(node, languages)
-    return f"({_expression(node.left, languages)}) {node.op} ({_expression(node.right, languages)})"
+    if node.op == "NOT":
+        return f"({_expression(node.left, languages)}) {node.op} ({_expression(node.right, languages)})"
+    return f" {node.op} ".join(f"({_expression(n, languages)})" for n in _chain(node))
+
+
+def _chain(node: Operation) -> list[Node]:
+    """The operands of a left-deep chain of one associative operator (a AND b AND c), in order."""
+    operands: list[Node] = []
+    while isinstance(node, Operation) and node.op in ("AND", "OR"):
+        op = node.op
+        operands.append(node.right)
+        node = node.left
+        if not (isinstance(node, Operation) and node.op == op):
+            break
+    operands.append(node)
+    return operands[::-1]
 
 
 def positive_terms(node: Node) -> list[Term]:

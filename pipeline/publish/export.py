@@ -33,7 +33,14 @@ from pipeline.publish.page import (
     render_markdown,
     site_media_url,
 )
-from pipeline.publish.subtitles import Cue, format_srt, format_vtt, layout_cues, timed_tokens, wrap_lines
+from pipeline.publish.subtitles import (
+    Cue,
+    format_srt,
+    format_vtt,
+    layout_cues,
+    timed_tokens,
+    wrap_lines,
+)
 
 log = logging.getLogger(__name__)
 

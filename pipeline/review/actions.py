@@ -34,8 +34,10 @@ def change_item(request: Request, slug: str, kind: str, item_id: str, action: st
         raise HTTPException(404, f"no {kind} {item_id!r} in {slug!r}")
     _ = web.translate(request)
     saved = decide(_store(request), view, item, action, editor=editor, version=version, seen=seen, text=text)
+    # A gap is listened to, not approved: say what the editor did in those words.
+    status = {"approved": "checked", "open": "not checked"}.get(saved.status) if kind == "gap" else saved.status
     return web.done(request, f"/r/{slug}#{item.dom_id}",
-                    {"message": _("%(what)s: %(status)s", what=_(item.label), status=_(saved.status)),
+                    {"message": _("%(what)s: %(status)s", what=_(item.label), status=_(status or saved.status)),
                      "item": saved.to_json()})
 
 

@@ -19,6 +19,7 @@ from pipeline.core.config import SLUG_RE, DataPaths
 from pipeline.core.errors import PipelineError
 from pipeline.editorial.approvals import chapter_items, fingerprint
 from pipeline.editorial.reviewed import RecordingView, describe_change, load_view
+from pipeline.editorial.transcript_view import FLAG_LABELS
 from pipeline.publish.export import export_text
 from pipeline.review import i18n, web
 from pipeline.runner.stage import STAGE_ORDER
@@ -63,12 +64,18 @@ def recordings(request: Request):
     for slug in paths.slugs():
         try:
             view = load_view(paths, request.app.state.store, slug)
+            gaps_open = len(view.unchecked_gaps)
+            # Done is not the same as complete: a stage that left speech out or read a damaged file is
+            # shown in warning colour, never the plain green of a clean run.
+            warn = {"extract"} if view.damage else set()
+            warn |= {"transcribe"} if gaps_open else set()
             rows.append({"slug": slug, "title": view.recording.title, "date": view.recording.date,
-                         "language": view.language,
-                         "stages": stage_progress(paths, slug), "counts": view.counts(), "error": ""})
+                         "language": view.language, "stages": stage_progress(paths, slug), "counts": view.counts(),
+                         "error": "", "damage": view.damage, "gaps_open": gaps_open,
+                         "gaps_total": len(view.gaps), "warn_stages": warn})
         except PipelineError as exc:
             rows.append({"slug": slug, "title": slug, "date": "", "language": "", "stages": [], "counts": {},
-                         "error": str(exc)})
+                         "error": str(exc), "damage": "", "gaps_open": 0, "gaps_total": 0, "warn_stages": set()})
     return web.html(request, "index.html", rows=rows, data_root=str(paths.root))
 
 
@@ -90,7 +97,7 @@ def recording_page(request: Request, slug: str):
     store = request.app.state.store
     pending = {ch.index: [i for i in chapter_items(view, ch.index) if i.pending] for ch in view.chapters}
     return web.html(request, "recording.html", view=view, slug=slug, chapter_pending=pending, lang=view.language,
-                    fingerprint=fingerprint,
+                    fingerprint=fingerprint, flag_labels=FLAG_LABELS,
                     stages=stage_progress(request.app.state.paths, slug), counts=view.counts(),
                     rules=store.rules(slug), glossary=store.glossary(),
                     history=[(e, *describe_change(e)) for e in store.history(slug, 60)])
@@ -124,9 +131,14 @@ def state(request: Request, slug: str):
               "editor": i.stored.editor if i.stored else "", "updated_at": i.stored.updated_at if i.stored else ""}
              for i in view.items()]
     sentences = [{"id": s.id, "text": s.text, "machine_text": s.machine_text, "corrected": s.corrected,
-                  "stale": s.stale_edit is not None, "version": s.version, "start": s.start, "end": s.end}
+                  "stale": s.stale_edit is not None, "version": s.version, "start": s.start, "end": s.end,
+                  "flags": s.flags, "unsure": [t.strip() for t, p in s.parts or [] if p is not None]}
                  for ch in view.chapters for s in ch.sentences]
-    return JSONResponse({"slug": slug, "counts": view.counts(), "items": items, "sentences": sentences})
+    gaps = [{"id": g.item_id, "start": g.start, "end": g.end, "text": g.text, "state": g.state, "checked": g.accepted,
+             "version": g.version, "reason": g.extra.get("reason", ""),
+             "chapters": [ch.index for ch in view.chapters if g in ch.gaps]} for g in view.gaps]
+    return JSONResponse({"slug": slug, "counts": view.counts(), "items": items, "sentences": sentences,
+                         "gaps": gaps, "damage": view.damage})
 
 
 MEDIA_TYPES = ("audio/", "video/")

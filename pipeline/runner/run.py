@@ -2,12 +2,18 @@
 
 A stage is skipped when the content hashes of its inputs, its parameters and the versions of
 the packages it uses are unchanged since its last successful run (recorded in run.json).
+
+Faults: any exception a stage raises (not only PipelineError: a SQLite lock timeout, a
+CTranslate2 RuntimeError, a full disk, a truncated transcript.json) fails that stage of that
+recording alone. run.json records it (`error` one line with the type, `error_type`, `log`), the
+traceback goes to data/work/<slug>/pipeline.log, and `run_batch` goes on with the next recording.
+KeyboardInterrupt still stops everything. Temporaries left by killed writes are removed when
+the recording next runs.
 """
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import logging
 import os
 import time
@@ -19,6 +25,7 @@ from pipeline.artifacts.manifest import load_recording
 from pipeline.core import fsutil
 from pipeline.core.config import DataPaths
 from pipeline.core.errors import LockError, PipelineError
+from pipeline.runner import faults
 from pipeline.runner.stage import Stage, StageContext, package_versions
 
 log = logging.getLogger(__name__)
@@ -34,6 +41,16 @@ class StageResult:
     seconds: float = 0.0
     error: str = ""
     outputs: list[str] = field(default_factory=list)
+    error_type: str = ""  # the exception's class name when failed
+
+
+@dataclass
+class BatchReport:
+    """What `run_batch` did: per-recording results, recordings that failed, and notes for the user."""
+
+    results: dict[str, list[StageResult]] = field(default_factory=dict)
+    failed: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 class RunLog:
@@ -44,9 +61,15 @@ class RunLog:
         self.data: dict[str, Any] = {"stages": {}, "hash_cache": {}}
         if path.is_file():
             try:
-                self.data.update(fsutil.read_json(path))
-            except (json.JSONDecodeError, OSError):
-                log.warning("%s is unreadable; all stages will re-run", path)
+                loaded = fsutil.read_json(path)
+                if not isinstance(loaded, dict):
+                    raise ValueError("not a JSON object")
+                for key in ("stages", "hash_cache"):
+                    if not isinstance(loaded.get(key, {}), dict):
+                        raise ValueError(f"{key} is not an object")
+                self.data.update(loaded)
+            except (ValueError, OSError) as exc:  # JSONDecodeError and UnicodeDecodeError included
+                log.warning("%s is unreadable (%s); all stages will re-run", path, exc)
 
     def stage(self, name: str) -> dict[str, Any]:
         return self.data["stages"].get(name, {})
@@ -135,6 +158,7 @@ def run_recording(
     ctx = StageContext(paths, recording, force=force)
     results: list[StageResult] = []
     with recording_lock(ctx.work_dir, slug):
+        faults.clean_stale_temporaries(ctx.work_dir)  # safe: the lock keeps other writers out
         runlog = RunLog(ctx.work_dir / "run.json")
         for stage in stages:
             # A later stage re-runs only when what it reads changed: its inputs are hashed, so a
@@ -149,23 +173,27 @@ def run_recording(
 
 
 def _run_stage(stage: Stage, ctx: StageContext, runlog: RunLog, force: bool) -> StageResult:
-    if stage.prepare:
-        stage.prepare(ctx)
-    before = fingerprint(stage, ctx, runlog)
-    if before is None:
-        missing = [str(p) for p in stage.inputs(ctx) if not p.is_file()]
-        error = f"{stage.name}: input missing: {missing[0] if missing else '?'}"
-        runlog.record(stage.name, {"status": "failed", "error": error, "at": _now()})
-        return StageResult(ctx.slug, stage.name, "failed", error=error)
-    if not force and stage_state(stage, ctx, runlog)[0] == "done":
-        return StageResult(ctx.slug, stage.name, "skipped")
     started = time.perf_counter()
+    before: dict[str, Any] = {}
     try:
+        if stage.prepare:
+            stage.prepare(ctx)
+        fingerprinted = fingerprint(stage, ctx, runlog)
+        if fingerprinted is None:
+            missing = [str(p) for p in stage.inputs(ctx) if not p.is_file()]
+            raise PipelineError(f"{stage.name}: input missing: {missing[0] if missing else '?'}")
+        before = fingerprinted
+        if not force and stage_state(stage, ctx, runlog)[0] == "done":
+            return StageResult(ctx.slug, stage.name, "skipped")
         summary = stage.build(ctx) or {}
     except PipelineError as exc:
-        error = str(exc)
-        runlog.record(stage.name, {"status": "failed", "error": error, "at": _now(), **before})
-        return StageResult(ctx.slug, stage.name, "failed", time.perf_counter() - started, error)
+        return _failed(stage, ctx, runlog, exc, str(exc), before, started)
+    except Exception as exc:  # anything else fails this stage of this recording alone
+        where = faults.log_traceback(ctx.work_dir, f"{ctx.slug} {stage.name}", exc)
+        line = faults.error_line(exc)
+        if where:
+            line += f" (traceback in {_rel(where, ctx.paths.root)})"
+        return _failed(stage, ctx, runlog, exc, line, before, started, log=where)
     seconds = time.perf_counter() - started
     outputs = [_rel(p, ctx.paths.root) for p in stage.outputs(ctx)]
     runlog.record(stage.name, {
@@ -173,6 +201,75 @@ def _run_stage(stage: Stage, ctx: StageContext, runlog: RunLog, force: bool) -> 
         **before, "outputs": outputs, "summary": summary,
     })
     return StageResult(ctx.slug, stage.name, "ran", seconds, outputs=outputs)
+
+
+def _failed(stage: Stage, ctx: StageContext, runlog: RunLog, exc: Exception, line: str,
+            before: dict[str, Any], started: float, log: Path | None = None) -> StageResult:
+    entry = {"status": "failed", "error": line, "error_type": type(exc).__name__, "at": _now(), **before}
+    if log:
+        entry["log"] = _rel(log, ctx.paths.root)
+    runlog.record(stage.name, entry)
+    return StageResult(ctx.slug, stage.name, "failed", time.perf_counter() - started, line,
+                       error_type=type(exc).__name__)
+
+
+def run_batch(
+    paths: DataPaths,
+    slugs: list[str],
+    stages: list[Stage],
+    *,
+    force: bool = False,
+    on_event: Callable[[StageResult], None] | None = None,
+    on_note: Callable[[str], None] | None = None,
+) -> BatchReport:
+    """Run `slugs` one after another; a recording that fails, for whatever reason, never stops the rest.
+
+    Before the recordings, each stage's sweep (shared upkeep) and health check run; their lines go
+    to `on_note` and into the report. KeyboardInterrupt stops the batch.
+    """
+    report = BatchReport()
+
+    def note(line: str) -> None:
+        report.notes.append(line)
+        if on_note:
+            on_note(line)
+
+    for stage in stages:
+        for hook in (stage.sweep, stage.health):
+            if hook is None:
+                continue
+            try:
+                for line in hook(paths):
+                    note(line)
+            except Exception as exc:  # upkeep must not stop the batch either
+                note(f"{stage.name}: {faults.error_line(exc)}")
+    for slug in slugs:
+        try:
+            results = run_recording(paths, slug, stages, force=force, on_event=on_event)
+        except PipelineError as exc:
+            results = [StageResult(slug, "", "failed", error=str(exc), error_type=type(exc).__name__)]
+        except Exception as exc:  # e.g. run.json cannot be written on a full disk
+            where = faults.log_traceback(paths.work / slug, f"{slug} runner", exc)
+            line = faults.error_line(exc) + (f" (traceback in {_rel(where, paths.root)})" if where else "")
+            results = [StageResult(slug, "", "failed", error=line, error_type=type(exc).__name__)]
+        if results and not results[-1].stage and on_event:
+            on_event(results[-1])
+        report.results[slug] = results
+        if any(r.status == "failed" for r in results):
+            report.failed.append(slug)
+    return report
+
+
+def health_notes(paths: DataPaths, stages: list[Stage]) -> list[str]:
+    """Every stage's read-only health check: one line per problem (for `pipeline status`)."""
+    lines = []
+    for stage in stages:
+        if stage.health:
+            try:
+                lines += stage.health(paths)
+            except Exception as exc:
+                lines.append(f"{stage.name}: {faults.error_line(exc)}")
+    return lines
 
 
 def status_table(paths: DataPaths, stages: list[Stage]) -> list[dict[str, str]]:
@@ -194,6 +291,8 @@ def status_table(paths: DataPaths, stages: list[Stage]) -> list[dict[str, str]]:
                 row["warnings"] = "\n".join(warnings)
         except PipelineError as exc:
             row["error"] = str(exc)
+        except Exception as exc:  # one unreadable recording must not hide the others
+            row["error"] = faults.error_line(exc)
         rows.append(row)
     return rows
 

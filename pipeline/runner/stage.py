@@ -46,6 +46,13 @@ class Stage:
     # Run before the fingerprint when the stage is about to run (never by read-only commands
     # such as `pipeline status`): e.g. create a shared database the parameters refer to.
     prepare: Callable[[StageContext], None] | None = None
+    # Once per batch, before its recordings (`pipeline run`): upkeep of what the stage shares across
+    # recordings, e.g. rebuild a damaged index, drop recordings that left the data folder. Returns
+    # one line per thing it did, for the user.
+    sweep: Callable[[DataPaths], list[str]] | None = None
+    # Read-only check of what the stage shares (`pipeline status` and `pipeline run`): one line per
+    # problem, each saying what is wrong and how to fix it.
+    health: Callable[[DataPaths], list[str]] | None = None
 
 
 def package_versions(names: tuple[str, ...]) -> dict[str, str]:
@@ -60,4 +67,4 @@ def package_versions(names: tuple[str, ...]) -> dict[str, str]:
 
 
 # The run order; pipeline/stages.py holds the stages themselves and checks it matches.
-STAGE_ORDER = ("extract", "transcribe", "chapters", "drafts", "index")
+STAGE_ORDER = ("extract", "transcribe", "speakers", "chapters", "drafts", "index")

@@ -11,7 +11,7 @@ from pipeline.core import fsutil
 from pipeline.core.errors import ConfigError, MediaError
 from pipeline.core.timecode import format_clock
 from pipeline.editorial.corrections import glossary_terms
-from pipeline.publish.subtitles import Cue, format_srt, format_vtt
+from pipeline.publish.subtitles import Cue, Token, format_srt, format_vtt, layout_cues
 from pipeline.runner.run import RunLog
 from pipeline.runner.stage import Stage, StageContext, package_versions
 from pipeline.transcribe.audio import audio_duration
@@ -109,7 +109,11 @@ def transcribe_captions(captions: Path, language: str, duration: float) -> Trans
 
 def write_transcript(transcript: Transcript, work_dir: Path) -> list[Path]:
     """transcript.json plus .srt, .vtt and .txt, each written atomically."""
-    cues = [Cue(s.start, s.end, s.text.strip()) for s in transcript.segments]
+    if transcript.engine == "subtitles":  # human captions keep their own cues
+        cues = [Cue(s.start, s.end, s.text.strip()) for s in transcript.segments]
+    else:  # publishable cues: 2 lines of 42 characters, 1-7 s, cut at phrase boundaries
+        cues = layout_cues([Token(w.word.strip(), w.start, w.end, w.word.rstrip().endswith((".", "?", "!")))
+                            for w in transcript.words() if w.word.strip()])
     return [
         transcript.save(work_dir / "transcript.json"),
         fsutil.write_text(work_dir / "transcript.srt", format_srt(cues)),

@@ -230,7 +230,7 @@
     }
     if (!response.ok) {
       const text = body.get("text");
-      const card = form && form.closest(".item");
+      const card = form && form.closest(".item, .gap-mark");
       await refresh();
       let message = data.error || t("notSaved", "not saved");
       if (response.status === 409 && text) message += " " + t("yourText", "Your text was:") + " \u201c" + text + "\u201d";
@@ -248,7 +248,7 @@
   // (its next action, or the card), not on the page body.
   let focusAfter = null;
   function rememberFocus(form, submitter) {
-    const card = form && form.closest(".item");
+    const card = form && form.closest(".item, .gap-mark");
     const sentence = form && form.id === "sentence-form" ? form.dataset.sentence : null;
     focusAfter = { card: card && card.id, sentence, action: submitter && submitter.value };
   }

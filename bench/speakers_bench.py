@@ -1,0 +1,259 @@
+"""Speakers stage: diarization error on AMI meeting excerpts, a lecture-like recording, the stereo clip,
+and the cost against transcription. Writes bench/speakers.json.
+
+- AMI: ../shared/testdata/en_ami_meeting_excerpts (nine 30 s excerpts, reference.rttm, annotated.uem).
+  DER = (missed + false alarm + confusion) / reference speech, frame-based (10 ms), NO collar, overlapped
+  speech scored, optimal one-to-one mapping; with Silero VAD regions and with the reference's regions.
+- Lecture: tests/fixtures/speakers/lecture_fixture.py (12.5 min, two presenters in long turns, five
+  audience questions, real voices) through the real stage (runner) with a transcript over its speech
+  that has the presenters' self-introductions; accuracy = speech time given to the right name
+  (audience voices: 'Publiek').
+- Stereo: the two-channel clip, turns per channel against Silero VAD on each channel.
+- Cost: the diarization core on the fixture tiled to BENCH_SPEAKERS_MINUTES (20) minutes, in a fresh
+  process (peak RSS), extrapolated to 2 h (the window cap makes the cost flat beyond ~1.5 h of speech).
+Run: .venv/bin/python -m bench.speakers_bench
+"""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+TESTDATA = ROOT.parent / "shared" / "testdata"
+AMI = TESTDATA / "en_ami_meeting_excerpts"
+sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "speakers"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+
+def read_rttm(path: Path) -> dict[str, list[tuple[float, float, str]]]:
+    out: dict[str, list] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        p = line.split()
+        if len(p) >= 8 and p[0] == "SPEAKER":
+            out.setdefault(p[1], []).append((float(p[3]), float(p[3]) + float(p[4]), p[7]))
+    return out
+
+
+def read_uem(path: Path) -> dict[str, tuple[float, float]]:
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        p = line.split()
+        if len(p) >= 4:
+            out[p[0]] = (float(p[2]), float(p[3]))
+    return out
+
+
+def der(reference, hypothesis, uem: tuple[float, float], step: float = 0.01) -> dict:
+    """Frame-based DER, no collar, overlap scored, optimal one-to-one speaker mapping (Hungarian)."""
+    from scipy.optimize import linear_sum_assignment
+
+    t0, t1 = uem
+    n = int(round((t1 - t0) / step))
+
+    def activity(turns):
+        labels = sorted({t[2] for t in turns})
+        m = np.zeros((len(labels), n), dtype=bool)
+        for s, e, lab in turns:
+            a, b = max(0, int(round((s - t0) / step))), min(n, int(round((e - t0) / step)))
+            if b > a:
+                m[labels.index(lab), a:b] = True
+        return labels, m
+
+    rl, r = activity(reference)
+    hl, h = activity(hypothesis)
+    nref, nhyp = r.sum(0), h.sum(0)
+    correct = np.zeros(n, int)
+    mapping = {}
+    if rl and hl:
+        co = r.astype(np.float32) @ h.T.astype(np.float32)
+        for a, b in zip(*linear_sum_assignment(-co)):
+            if co[a, b] > 0:
+                mapping[hl[b]] = rl[a]
+                correct += r[a] & h[b]
+    total = nref.sum() * step
+    miss, fa = np.maximum(0, nref - nhyp).sum() * step, np.maximum(0, nhyp - nref).sum() * step
+    conf = (np.minimum(nref, nhyp) - correct).sum() * step
+    return {"der": round(float((miss + fa + conf) / total), 4), "missed_s": round(float(miss), 2),
+            "false_alarm_s": round(float(fa), 2), "confusion_s": round(float(conf), 2),
+            "reference_speech_s": round(float(total), 2), "speakers_ref": len(rl), "speakers_hyp": len(hl),
+            "accuracy": round(float(correct.sum() * step / total), 4), "mapping": mapping}
+
+
+def decode(path: Path) -> np.ndarray:
+    from faster_whisper.audio import decode_audio
+
+    return decode_audio(str(path), sampling_rate=16000).astype(np.float32)
+
+
+def ami() -> dict:
+    from pipeline.speakers.diarize import clean_regions, diarize, speech_regions
+
+    reference, uem = read_rttm(AMI / "reference.rttm"), read_uem(AMI / "annotated.uem")
+    out: dict = {"scoring": "DER = (missed + false alarm + confusion) / reference speech; 10 ms frames, no collar, "
+                            "overlapped speech included, optimal one-to-one mapping; max_speakers=4"}
+    for name, silero in (("silero_vad_regions", True), ("reference_regions", False)):
+        files = {}
+        for f in sorted(reference):
+            audio = decode(AMI / f"{f}.wav")
+            span = uem.get(f, (0.0, len(audio) / 16000))
+            regions = speech_regions(audio) if silero else clean_regions([(s, e) for s, e, _ in reference[f]], span[1])
+            turns, info = diarize(audio, regions, max_speakers=4)
+            files[f] = {k: v for k, v in der(reference[f], turns, span).items() if k != "mapping"}
+        out[name] = {"files": files, "mean_der": round(float(np.mean([v["der"] for v in files.values()])), 4)}
+        print(f"AMI, {name}: mean DER {out[name]['mean_der']}  " + " ".join(f"{f} {v['der']}" for f, v in files.items()))
+    return out
+
+
+def lecture() -> dict:
+    from lecture_fixture import build_lecture
+    from test_speakers_stage import add
+
+    from pipeline.artifacts.speakers import load_speakers
+    from pipeline.core.config import DataPaths
+    from pipeline.runner.run import run_recording
+    from pipeline.speakers import stage as speakers_stage
+
+    out = {}
+    truth = {"A": "Anna de Vries", "B": "Bram Jansen", "Q": "Publiek"}
+    for kind in ("nl", "ami"):
+        fixture = build_lecture(kind, seed=0)
+        audio, reference, meta = fixture
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = DataPaths(Path(tmp))
+            add(paths, fixture, ["Anna de Vries", "Bram Jansen"], slug="lecture")
+            started = time.perf_counter()
+            (result,) = run_recording(paths, "lecture", [speakers_stage.STAGE])
+            seconds = time.perf_counter() - started
+            speakers = load_speakers(paths.work_dir("lecture") / "speakers.json")
+        total, right, per = 0.0, 0.0, {}
+        for s, e, who in reference:
+            got = sum(max(0.0, min(e, t.end) - max(s, t.start)) for t in speakers.turns
+                      if speakers.names().get(t.speaker) == truth[who[0]])
+            total, right = total + e - s, right + got
+            p = per.setdefault(who, [0.0, 0.0])
+            p[0], p[1] = p[0] + e - s, p[1] + got
+        out[kind] = {"duration_s": round(len(audio) / 16000, 1), "stage_status": result.status,
+                     "stage_seconds": round(seconds, 2),
+                     "accuracy_right_name": round(right / total, 4),
+                     "per_reference_speaker": {k: round(v[1] / v[0], 3) for k, v in per.items()},
+                     "speakers": [{"id": e.id, "name": e.name, "seconds": e.seconds, "name_source": e.name_source,
+                                   "role": e.role} for e in speakers.speakers],
+                     "warnings": speakers.warnings}
+        print(f"lecture {kind}: {out[kind]['accuracy_right_name']} of speech to the right name; "
+              f"{[(e['name'], e['name_source']) for e in out[kind]['speakers']]}")
+    out["scoring"] = ("share of reference speech time whose turns carry the right name (presenters named from "
+                      "the page + self-introductions; any audience voice must be 'Publiek'); regions = the "
+                      "transcript's segments (the reference speech, cut into <= 6 s segments)")
+    return out
+
+
+def stereo() -> dict:
+    from pipeline.extract.ffmpeg import ffmpeg_exe
+    from pipeline.speakers.diarize import speech_regions
+    from pipeline.speakers.stereo import read_channels, stereo_split
+
+    path = TESTDATA / "en_faster_whisper_stereo_two_channels" / "stereo_diarization.wav"
+    channels = read_channels(path, ffmpeg_exe())
+    info: dict = {}
+    turns = stereo_split(channels, info=info) or []
+    reference = [(s, e, f"channel{c}") for c in (0, 1) for s, e in speech_regions(channels[c])]
+    score = der(reference, turns, (0.0, channels.shape[1] / 16000))
+    result = {"decision": info.get("decision"), "correlation": info.get("corr"), "turns": turns,
+              "reference": "Silero VAD on each channel", "der": score["der"], "confusion_s": score["confusion_s"],
+              "mapping": score["mapping"]}
+    for name, other in (("mono copied to both channels", channels[0]), ("left channel only", np.zeros_like(channels[0]))):
+        d: dict = {}
+        result[f"{name}: split applies"] = stereo_split(np.stack([channels[0], other]), info=d) is not None
+    print(f"stereo: {info.get('decision')}, DER {score['der']}, confusion {score['confusion_s']} s, mapping {score['mapping']}")
+    return result
+
+
+def cost_child(minutes: float) -> dict:
+    """In a fresh process: diarize the fixture tiled to `minutes` (int16 audio, as the stage reads it)."""
+    from lecture_fixture import build_lecture
+
+    from pipeline.speakers.diarize import clean_regions, diarize
+    from pipeline.speakers.embed import default_embedder
+
+    audio, reference, meta = build_lecture("ami", seed=0)
+    n = int(minutes * 60 * 16000)
+    reps = int(np.ceil(n / len(audio)))
+    tiled = (np.tile(audio, reps)[:n] * 32767).astype(np.int16)
+    del audio
+    period = meta["duration"]
+    regions = clean_regions([(s + i * period, e + i * period) for i in range(reps) for s, e, _ in reference], n / 16000)
+    started = time.perf_counter()
+    default_embedder()
+    load = time.perf_counter() - started
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started, cpu = time.perf_counter(), time.process_time()
+    turns, info = diarize(tiled, regions, max_speakers=6)
+    wall = time.perf_counter() - started
+    return {"minutes": minutes, "speech_s": round(sum(e - s for s, e in regions), 1), "model_load_s": round(load, 2),
+            "wall_s": round(wall, 2), "cpu_s": round(time.process_time() - cpu, 2), "rtf": round(wall / (n / 16000), 5),
+            "n_windows": info["n_windows"], "n_windows_before_cap": info["n_windows_before_cap"], "hop": info["hop"],
+            "timings": info["timings"], "peak_rss_mb_before": round(rss_before, 1),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "audio_mb": round(tiled.nbytes / 2 ** 20, 1)}
+
+
+def cost() -> dict:
+    from bench.drafts_bench import transcription_rtf
+
+    minutes = float(os.environ.get("BENCH_SPEAKERS_MINUTES", "20"))
+    proc = subprocess.run([sys.executable, "-m", "bench.speakers_bench", "--cost", str(minutes)], cwd=ROOT,
+                          capture_output=True, text=True, check=True)
+    measured = json.loads(proc.stdout.strip().splitlines()[-1])
+    rtf, source = transcription_rtf()
+    try:  # the pipeline default on the longest input of the transcription bench (a list, or {"runs": [...]})
+        data = json.loads((ROOT / "bench" / "results.json").read_text(encoding="utf-8"))
+        runs = [r for r in (data.get("runs", []) if isinstance(data, dict) else data)
+                if isinstance(r, dict) and r.get("rtf") and "pipeline default" in r.get("name", "")
+                and "glossary" not in r.get("name", "")]
+        best = next((r for r in runs if r["name"].startswith("long-")), None) or \
+            next((r for r in runs if r["name"].startswith("nl-long")), None) or runs[0]
+        rtf, source = float(best["rtf"]), f"bench/results.json: {best['name']}"
+    except (OSError, ValueError, IndexError, KeyError, AttributeError):
+        pass
+    per_window = (measured["wall_s"]) / max(1, measured["n_windows"])
+    windows_2h = 3000  # the cap: 2 h of lecture speech (~1.8 h) exceeds it, so the hop grows instead
+    est_wall = per_window * windows_2h
+    audio_2h_mb = 2 * 3600 * 16000 * 2 / 2 ** 20
+    est_rss = measured["peak_rss_mb"] + audio_2h_mb - measured["audio_mb"]
+    out = {"measured": measured, "transcription_rtf": rtf, "transcription_rtf_source": source,
+           "share_of_transcription_measured": round(measured["rtf"] / rtf, 4),
+           "extrapolated_2h": {"wall_s": round(est_wall, 1), "rtf": round(est_wall / 7200, 5),
+                               "share_of_transcription": round(est_wall / 7200 / rtf, 4),
+                               "peak_rss_mb": round(est_rss, 0),
+                               "how": f"extrapolated from {minutes:g} min, not measured: seconds per window x 3000 "
+                                      "windows (the cap), and peak RSS + the difference in int16 audio size"}}
+    print(f"cost: {minutes:g} min in {measured['wall_s']} s (RTF {measured['rtf']}, {measured['n_windows']} windows), "
+          f"peak {measured['peak_rss_mb']} MB; 2 h extrapolated: {est_wall:.0f} s = "
+          f"{100 * out['extrapolated_2h']['share_of_transcription']:.1f} % of transcription (RTF {rtf}), "
+          f"peak ~{est_rss:.0f} MB")
+    return out
+
+
+def main() -> dict:
+    from pipeline.core import fsutil
+
+    results = {"ami": ami(), "lecture": lecture(), "stereo": stereo(), "cost": cost(),
+               "machine": f"{os.cpu_count()} CPUs, CPU only; torch and BLAS limited to 1 thread by the stage"}
+    fsutil.write_json(ROOT / "bench" / "speakers.json", results)
+    print(f"written to {ROOT / 'bench' / 'speakers.json'}")
+    return results
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--cost":
+        print(json.dumps(cost_child(float(sys.argv[2]))))
+    else:
+        main()

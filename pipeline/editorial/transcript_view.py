@@ -1,0 +1,154 @@
+"""The transcript as the review app shows it: corrected sentences, the words Whisper was unsure of,
+the quality guard's flags, and the stretches of speech it has no words for (gaps).
+
+Sentences come from sentences.json (or one per transcript segment before the drafts stage ran);
+word probabilities and segment flags from transcript.json. Gaps from transcript.json's coverage
+become review items of kind 'gap' (id 'gap-<start ms>'): the editor listens and marks each checked
+through the same approval and history machinery as every draft item.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.core.timecode import format_clock
+from pipeline.editorial.corrections import SENTENCE_KIND, normalize
+from pipeline.editorial.records import ItemState
+
+GAP_KIND = "gap"
+UNSURE = 0.5  # words below this probability are underlined for the editor
+# The transcribe stage's quality flags (pipeline/transcribe/quality.py), as an editor reads them.
+FLAG_LABELS = {
+    "repetition": "Repeated words (possible Whisper loop)",
+    "boilerplate": "Subtitle boilerplate (probably not said)",
+    "low_confidence": "Low confidence",
+    "in_silence": "Text in silence (possibly invented)",
+}
+
+
+@dataclass
+class SentenceView:
+    """A transcript sentence as shown: corrected text, and a stale correction if there is one.
+
+    `parts` is set only when some words were heard with low confidence: the text in pieces,
+    each (text, probability or None), whose concatenation is exactly `text`."""
+
+    id: str
+    chapter_index: int
+    start: float
+    end: float
+    machine_text: str
+    text: str
+    corrected: bool
+    version: int
+    stale_edit: ItemState | None = None
+    parts: list[tuple[str, float | None]] | None = None
+    flags: list[str] = field(default_factory=list)
+
+
+def item_state(stored: ItemState | None, machine_text: str) -> str:
+    """The state to show: the decision while its source text still matches, else 'stale'."""
+    if stored is None:
+        return "open"
+    if normalize(stored.source_text) != normalize(machine_text):
+        return "stale"
+    return stored.status
+
+
+def gap_id(start: float) -> str:
+    """The stable id of a gap: its start in milliseconds."""
+    return f"gap-{round(start * 1000)}"
+
+
+def gap_text(start: float, end: float) -> str:
+    """'0:41–1:12': what an editor is asked to check (and what the decision is recorded on)."""
+    return f"{format_clock(start)}\u2013{format_clock(end)}"
+
+
+def coverage_gaps(transcript: dict | None) -> list[dict[str, Any]]:
+    """The gaps of transcript.json's coverage (start, end, reason), in time order."""
+    gaps = ((transcript or {}).get("coverage") or {}).get("gaps") or []
+    return sorted((g for g in gaps if "start" in g and "end" in g), key=lambda g: float(g["start"]))
+
+
+def build_sentences(b, transcript: dict | None) -> list[SentenceView]:
+    """Sentences from sentences.json, else one per transcript segment (before the drafts stage).
+
+    `b` is reviewed._Builder: it holds the stored decisions and the corrections."""
+    data = b.read("sentences.json")
+    rows: list[dict] = (data or {}).get("sentences") or []
+    segments = {int(s["id"]): s for s in (transcript or {}).get("segments", []) if "id" in s}
+    if not rows and transcript:
+        seg_chapter = _segment_chapters(b)
+        rows = [{"id": f"seg{s['id']}", "chapter_index": seg_chapter.get(s["id"], 0), "start": s["start"],
+                 "end": s["end"], "text": s["text"].strip(), "segment_ids": [s["id"]]}
+                for s in transcript.get("segments", [])]
+    out, flagged = [], set()
+    for r in rows:
+        machine = str(r.get("text") or "")
+        stored = b.decisions.get((SENTENCE_KIND, r["id"]))
+        state = item_state(stored, machine)
+        b.used.add((SENTENCE_KIND, r["id"]))
+        view = SentenceView(
+            id=r["id"], chapter_index=int(r.get("chapter_index") or 0), start=float(r["start"]),
+            end=float(r["end"]), machine_text=machine, text=b.corrections.sentence_text(r["id"], machine),
+            corrected=state == "edited", version=stored.version if stored else 0,
+            stale_edit=stored if state == "stale" else None)
+        own = [segments[i] for i in r.get("segment_ids") or [] if i in segments]
+        # A flag belongs to a segment: shown once, on its first sentence, not on every sentence it spans.
+        for seg in own:
+            if seg["id"] not in flagged:
+                flagged.add(seg["id"])
+                view.flags += [f for f in seg.get("flags") or [] if f in FLAG_LABELS and f not in view.flags]
+        if not view.corrected:  # a corrected sentence was read by an editor: nothing left to doubt
+            view.parts = unsure_parts(view.text, _words_in(own, view.start, view.end))
+        out.append(view)
+    return out
+
+
+def _words_in(segments: list[dict], start: float, end: float) -> list[dict]:
+    return [w for s in segments for w in s.get("words") or []
+            if start - 0.05 <= (float(w["start"]) + float(w["end"])) / 2 <= end + 0.05]
+
+
+def _key(token: str) -> str:
+    return re.sub(r"^\W+|\W+$", "", token).lower()
+
+
+def unsure_parts(text: str, words: list[dict], threshold: float = UNSURE) -> list[tuple[str, float | None]] | None:
+    """`text` in pieces with the probability of each word Whisper was unsure of (else None), or None
+    when no shown word is unsure. Words are matched to the shown (possibly rule-corrected) text by
+    their spelling, so a word a rule replaced is no longer marked."""
+    if not any(float(w.get("probability", 1.0)) < threshold for w in words):
+        return None
+    pieces = re.split(r"(\s+)", text)
+    tokens = [i for i, p in enumerate(pieces) if p and not p.isspace()]
+    shown = [_key(pieces[i]) for i in tokens]
+    heard = [_key(str(w["word"])) for w in words]
+    unsure: dict[int, float] = {}
+    matcher = difflib.SequenceMatcher(a=shown, b=heard, autojunk=False)
+    for a, bb, size in matcher.get_matching_blocks():
+        for k in range(size):
+            p = float(words[bb + k].get("probability", 1.0))
+            if p < threshold:
+                unsure[tokens[a + k]] = p
+    if not unsure:
+        return None
+    parts: list[tuple[str, float | None]] = []
+    for i, piece in enumerate(pieces):
+        if not piece:
+            continue
+        if i in unsure:
+            parts.append((piece, unsure[i]))
+        elif parts and parts[-1][1] is None:
+            parts[-1] = (parts[-1][0] + piece, None)
+        else:
+            parts.append((piece, None))
+    return parts
+
+
+def _segment_chapters(b) -> dict[int, int]:
+    data = b.read("chapters.json") or {}
+    return {sid: int(c["index"]) for c in data.get("chapters", []) for sid in c.get("segment_ids", [])}

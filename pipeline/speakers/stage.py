@@ -1,0 +1,193 @@
+"""The speakers stage (after transcribe): who speaks when, named from the page -> speakers.json.
+
+Reads audio.wav, transcript.json and media.json; writes data/work/<slug>/speakers.json (see
+pipeline/artifacts/speakers.py). Speech regions are the transcript's segments (Whisper's speech, or
+the captions' cues), cut where the words pause for more than `PAUSE` seconds, plus the stretches of
+speech the transcript has no words for (its coverage gaps). A media file whose first audio stream has
+two channels is decoded again with ffmpeg (first two channels, 16 kHz) to see whether each channel
+is one speaker's microphone; if so the channel split is used. The page's speaker list (+ audience)
+bounds the number of voices. Without torch or the resemblyzer weights the MFCC + pitch features are
+used alone, with one warning.
+"""
+from __future__ import annotations
+
+import logging
+import wave
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pipeline.artifacts.manifest import media_path
+from pipeline.artifacts.media import MediaInfo
+from pipeline.artifacts.speakers import Speakers, Turn
+from pipeline.artifacts.transcript import Transcript
+from pipeline.core.errors import MediaError, PipelineError
+from pipeline.runner.stage import Stage, StageContext
+from pipeline.speakers.diarize import DEFAULTS, diarize
+from pipeline.speakers.embed import default_embedder, embedder_problem
+from pipeline.speakers.naming import name_speakers
+from pipeline.speakers.stereo import read_channels, stereo_split
+
+log = logging.getLogger(__name__)
+
+PAUSE = 1.0           # a pause between words longer than this ends a speech region (s)
+AUDIENCE_ROOM = 4     # voices allowed beyond the page's speakers (audience questions)
+SHORT_SPEECH = 20.0   # below this much speech the count estimate is unreliable: one listed speaker = one voice
+METHOD = {"embedding": "windows of 2 s over the transcript's speech; Resemblyzer embedding (0.7) + MFCC/pitch "
+                       "(0.3); spectral clustering, eigengap count, merge, Viterbi smoothing, audience pass",
+          "mfcc+pitch": "windows of 2 s over the transcript's speech; MFCC/pitch features only (no speaker "
+                        "encoder installed); spectral clustering, eigengap count, Viterbi smoothing",
+          "stereo": "one microphone per channel: channel energy split",
+          "too-short": "too little speech to compare voices: one speaker",
+          "empty": "no speech"}
+
+
+def speech_regions(transcript: Transcript, pause: float = PAUSE) -> list[tuple[float, float]]:
+    """The transcript's speech: segments cut at pauses between words > pause, plus coverage gaps."""
+    regions: list[tuple[float, float]] = []
+    for segment in transcript.segments:
+        words = [w for w in segment.words if w.end > w.start]
+        if not words:
+            if segment.end > segment.start:
+                regions.append((segment.start, segment.end))
+            continue
+        start, end = words[0].start, words[0].end
+        for w in words[1:]:
+            if w.start - end > pause:
+                regions.append((start, end))
+                start = w.start
+            end = max(end, w.end)
+        regions.append((start, end))
+    regions += [(g.start, g.end) for g in transcript.coverage.gaps]
+    return sorted(regions)
+
+
+def read_audio(path: Path) -> np.ndarray:
+    """audio.wav (16 kHz mono 16-bit PCM, as extract writes it) as int16, without a float copy."""
+    try:
+        with wave.open(str(path), "rb") as wav:
+            if wav.getnchannels() != 1 or wav.getsampwidth() != 2 or wav.getframerate() != 16000:
+                raise MediaError(f"{path}: expected 16 kHz mono 16-bit PCM; re-run the extract stage")
+            return np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16)
+    except (wave.Error, EOFError) as exc:
+        raise MediaError(f"{path}: not a readable WAV ({exc}); re-run the extract stage") from exc
+
+
+def _two_channels(ctx: StageContext, info: dict) -> np.ndarray | None:
+    media_json = ctx.work_dir / "media.json"
+    if not media_json.is_file():
+        return None
+    streams = MediaInfo.load(media_json).audio_streams
+    if not streams or streams[0].channels != 2:
+        return None
+    from pipeline.extract.ffmpeg import ffmpeg_exe  # the one packaged ffmpeg (lazy: stages meet via artifacts)
+
+    try:
+        return read_channels(media_path(ctx.paths, ctx.recording), ffmpeg_exe())
+    except (OSError, MediaError) as exc:
+        info["stereo_error"] = str(exc)
+        return None
+
+
+def _stereo_turns(stereo: np.ndarray, info: dict) -> list[tuple[float, float, str]] | None:
+    sinfo: dict = {}
+    turns = stereo_split(stereo, info=sinfo)
+    info["stereo"] = sinfo
+    if turns is None:
+        return None
+    seconds = {c: sum(e - s for s, e, k in turns if k == c) for c in ("CH0", "CH1")}
+    order = sorted(seconds, key=lambda c: -seconds[c])
+    ids = {c: f"SPEAKER_{i:02d}" for i, c in enumerate(order)}
+    info["channels"] = {ids[c]: int(c[2]) for c in order}
+    return [(s, e, ids[k]) for s, e, k in turns]
+
+
+def prior(listed: int, speech: float) -> dict[str, int | None]:
+    """num_speakers / max_speakers from the page's list: its speakers plus room for the audience."""
+    if listed <= 1 and speech < SHORT_SPEECH:
+        return {"num_speakers": 1, "max_speakers": None}
+    return {"num_speakers": None, "max_speakers": min(8, listed + AUDIENCE_ROOM) if listed else None}
+
+
+def identify(ctx: StageContext, transcript: Transcript, audio_path: Path) -> Speakers:
+    """Diarize and name one recording (pure apart from reading its files)."""
+    recording = ctx.recording
+    listed = [s.name for s in recording.speakers if s.name.strip()]
+    regions = speech_regions(transcript)
+    speech = sum(e - s for s, e in regions)
+    info: dict[str, Any] = {}
+    warnings: list[str] = []
+    stereo = _two_channels(ctx, info)
+    turns = _stereo_turns(stereo, info) if stereo is not None else None
+    del stereo
+    bounds = prior(len(listed), speech)
+    if turns is not None:
+        method, duration = "stereo", transcript.duration
+    else:
+        audio = read_audio(audio_path)
+        duration = len(audio) / 16000
+        embedder = default_embedder()
+        if embedder is None:
+            warnings.append("no speaker encoder (torch and resemblyzer's weights: pip install '.[speakers]' and "
+                            "pip install --no-deps resemblyzer==0.1.4); voices told apart by MFCC + pitch only, "
+                            f"audience questions not separated ({embedder_problem()})")
+        turns, dinfo = diarize(audio, regions, embedder=embedder if embedder is not None else None, **bounds)
+        del audio
+        method = dinfo.get("method", "embedding")
+        info.update({k: v for k, v in dinfo.items() if k in ("n_windows", "hop", "timings", "cluster", "embedder")})
+    artifact_turns = [Turn(round(s, 3), round(e, 3), k) for s, e, k in turns]
+    entries, name_warnings = name_speakers(artifact_turns, transcript.segments, listed,
+                                           [(c.start, c.title) for c in recording.chapters],
+                                           recording.language, duration)
+    parameters = {"diarization": DEFAULTS, **bounds, "pause": PAUSE, "listed_speakers": listed}
+    return Speakers(language=recording.language, duration=round(duration, 3), method=f"{method}: {METHOD[method]}",
+                    parameters=parameters, turns=artifact_turns, speakers=entries,
+                    warnings=warnings + name_warnings, info=info)
+
+
+def _inputs(ctx: StageContext) -> list[Path]:
+    inputs = [ctx.work_dir / "audio.wav", ctx.work_dir / "transcript.json"]
+    return inputs + ([ctx.work_dir / "media.json"] if (ctx.work_dir / "media.json").is_file() else [])
+
+
+def _params(ctx: StageContext) -> dict[str, Any]:
+    # The page's speakers and chapters name the voices; the encoder decides them (a later install of
+    # torch re-runs the stage).
+    return {"diarization": DEFAULTS, "pause": PAUSE, "audience_room": AUDIENCE_ROOM,
+            "speakers": [s.name for s in ctx.recording.speakers],
+            "chapters": [[c.start, c.title] for c in ctx.recording.chapters],
+            "language": ctx.recording.language,
+            "encoder": "resemblyzer" if _encoder_installed() else "mfcc+pitch"}
+
+
+def _encoder_installed() -> bool:
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) is not None for m in ("torch", "resemblyzer"))
+
+
+def _build(ctx: StageContext) -> dict[str, Any]:
+    transcript_path = ctx.work_dir / "transcript.json"
+    try:
+        transcript = Transcript.load(transcript_path)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise PipelineError(f"{transcript_path}: not a valid transcript ({exc!r}); re-run transcribe") from exc
+    speakers = identify(ctx, transcript, ctx.work_dir / "audio.wav")
+    speakers.save(ctx.work_dir / "speakers.json")
+    for warning in speakers.warnings:
+        log.warning("%s: speakers: %s", ctx.slug, warning)
+    return {"speakers": len(speakers.speakers), "method": speakers.method.split(":")[0],
+            "named": {s.id: s.name for s in speakers.speakers if s.name},
+            "warnings": speakers.warnings}
+
+
+STAGE = Stage(
+    name="speakers",
+    description="who speaks when (speaker turns), named from the page's speakers and self-introductions",
+    inputs=_inputs,
+    params=_params,
+    outputs=lambda ctx: [ctx.work_dir / "speakers.json"],
+    build=_build,
+    packages=("numpy", "scipy", "torch", "resemblyzer"),
+)
