@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --no-deps resemblyzer==0.1.4    # speakers: only its pretrained.pt (17 MB) is used
 	touch $(STAMP)
 
-# What a media-team machine needs: the pipeline alone, without torch and the test tools (about 600 MB).
+# What a media-team machine needs: the pipeline alone, without torch and the test tools (about 1 GB).
 setup-minimal:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip

@@ -159,7 +159,7 @@ def test_sanity_flags_short_and_silent_chapters():
     assert pause.start == int(silence_start) + 15 and pause.end == speech_again
     assert by_title["Slot"].start == speech_again and by_title["Slot"].flags == []
     assert any(w.startswith("chapter 2 'Kort'") and "shorter than 10 s" in w for w in result.warnings)
-    assert any(w.startswith("chapter 3 'Pauze'") and "(nearly) no speech (0 words)" in w for w in result.warnings)
+    assert any(w.startswith("chapter 4 'Pauze'") and "(nearly) no speech (0 words)" in w for w in result.warnings)
     assert_every_word_once(result, transcript)
 
 

@@ -118,20 +118,6 @@ def test_stale_temporaries_are_removed_at_the_next_run(data):
     # 'notes.txt.tmp' is not hidden: not a writer's temporary, left alone; '.lock' is the lock.
 
 
-def test_status_shows_chapters_from_one(data):
-    _recording(data, "a")
-
-    def chapters(ctx):
-        fsutil.write_text(ctx.work_dir / "chapters.txt", "x")
-        return {"warnings": ["chapter 3 'Vragen' at 00:41:02: no speech", "no chapter list: one chapter"]}
-
-    stages = [Stage("chapters", "chapters", lambda c: [c.recording_dir / "in.txt"], lambda c: {},
-                    lambda c: [c.work_dir / "chapters.txt"], chapters)]
-    run_recording(data, "a", stages)
-    assert status_table(data, stages)[0]["warnings"].splitlines() == [
-        "chapters: chapter 4 'Vragen' at 00:41:02: no speech", "chapters: no chapter list: one chapter"]
-
-
 SRT = "1\n00:00:00,500 --> 00:00:02,000\nGoedemiddag, welkom bij dit college.\n\n" \
       "2\n00:00:02,500 --> 00:00:05,000\nWe praten over samenwerking in de regio.\n"
 
