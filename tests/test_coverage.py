@@ -1,5 +1,5 @@
 """No speech lost: coverage against Silero VAD, repair of what the decoder dropped, and gaps that stay
-visible. The real-audio tests run the bundled Whisper on 75 s of joined real Dutch clips (pauses, noise
+visible. The real-audio tests run the bundled Whisper on 50 s of joined real Dutch clips (pauses, noise
 and level changes between them), built by bench/longform/build.py from ../shared/testdata."""
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ def default_run(joined):
 @pytest.mark.slow
 def test_default_path_leaves_no_speech_of_two_seconds_uncovered(joined, default_run):
     cov = default_run.coverage
-    assert cov.measured and cov.speech_seconds > 30
+    assert cov.measured and cov.speech_seconds > 20
     assert not [g for g in cov.gaps if g.end - g.start >= 2.0]
     assert cov.covered_seconds / cov.speech_seconds > 0.97
     result = score(joined[1], default_run.text, "nl")
@@ -94,7 +94,8 @@ def test_repair_brings_back_words_the_decoder_dropped(joined, default_run):
     find the hole and repair re-decode it with the real model."""
     window = next(iter_windows(joined[0], 600.0))
     words = default_run.words()
-    middle = words[len(words) // 2].start
+    # the 6 s stretch with the most words: what a decoder stopping early in a chunk loses
+    middle = max((x.start for x in words), key=lambda t: sum(1 for y in words if t <= y.start < t + 6.0))
     dropped = [x for x in words if middle <= x.start < middle + 6.0]
     kept = [x for x in words if x not in dropped]
     regions = coverage.speech_regions(window.samples, window.offset)
