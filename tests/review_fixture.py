@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 import socket
 import struct
 import threading
@@ -141,3 +142,49 @@ def wait_until(page, expression: str, timeout: float = 10.0) -> None:
     while not page.evaluate(expression):
         assert time.time() < deadline, f"timed out waiting for {expression}"
         page.wait_for_timeout(50)
+
+
+# --- the review app over the sample, as the API tests use it ----------------------------------------
+
+LOCAL = "http://127.0.0.1:8765"
+SLUG = "open-college"
+JSON = {"Accept": "application/json"}
+
+
+def sample_paths(tmp_path: Path) -> DataPaths:
+    """A data folder holding the sample recording, processed."""
+    paths = DataPaths(tmp_path / "data")
+    build_sample(paths, SLUG)
+    return paths
+
+
+def app_client(paths: DataPaths, language: str | None = "en"):
+    """A test client of the review app; English interface unless `language` is None (Dutch, the default),
+    so assertions read like the code."""
+    from fastapi.testclient import TestClient
+
+    from pipeline.review.app import create_app
+
+    cookies = {"review_lang": language} if language else None
+    return TestClient(create_app(paths), raise_server_exceptions=False, base_url=LOCAL, cookies=cookies)
+
+
+def csrf(client) -> str:
+    """The page's CSRF token, which every change must carry."""
+    return re.search(r'name="csrf-token" content="([^"]+)"', client.get(f"/r/{SLUG}").text).group(1)
+
+
+@contextlib.contextmanager
+def launched_chromium():
+    """Debian's Chromium driven by Playwright; the test is skipped, saying how to install it, when it is missing."""
+    import pytest
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"{CHROMIUM} not found: install Chromium ('sudo apt-get install chromium') for the browser tests")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -18,7 +18,12 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "lecture"))
 import make_lecture  # noqa: E402
 
 from pipeline.artifacts.drafts import load_drafts  # noqa: E402
-from pipeline.artifacts.manifest import ListedChapter, Recording, Speaker, save_recording  # noqa: E402
+from pipeline.artifacts.manifest import (  # noqa: E402
+    ListedChapter,
+    Recording,
+    Speaker,
+    save_recording,
+)
 from pipeline.artifacts.transcript import Transcript  # noqa: E402
 from pipeline.chapters import stage as chapters_stage  # noqa: E402
 from pipeline.core.config import DataPaths  # noqa: E402

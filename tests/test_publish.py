@@ -101,8 +101,14 @@ def test_introduction_from_metadata():
     ("en", ["Introduction", "Contents", "Summary", "Open Q&amp;A", "Speakers"]),
 ])
 def test_html_is_styled_self_contained_and_in_the_page_language(language, headings):
-    from pipeline.publish.page import PageChapter, PageDraft, PageQuestion, PageQuote, render_html
     from pipeline.artifacts.manifest import Speaker
+    from pipeline.publish.page import (
+        PageChapter,
+        PageDraft,
+        PageQuestion,
+        PageQuote,
+        render_html,
+    )
     page = PageDraft(language=language, title="T", introduction="Intro.", chapters=[PageChapter(65, "Deel", "m.mp4#t=65")],
                      summary="Sum.", quotes=[PageQuote("Q.", "Ann")], questions=[PageQuestion("Why?", "Because.", "Ann")],
                      speakers=[Speaker("Ann B", "Org")])

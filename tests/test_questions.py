@@ -10,7 +10,12 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "drafts"))
 from drafts_fixture import build, lecture, lecture_sentences  # noqa: E402
 
 from pipeline.drafts.nlp import language_tools  # noqa: E402
-from pipeline.drafts.questions import QuestionOptions, find_questions, is_qa_chapter, is_question  # noqa: E402
+from pipeline.drafts.questions import (  # noqa: E402
+    QuestionOptions,
+    find_questions,
+    is_qa_chapter,
+    is_question,
+)
 from pipeline.drafts.sentences import split_sentences  # noqa: E402
 
 OPTIONS = QuestionOptions()

@@ -5,34 +5,31 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from review_fixture import XSS, build_sample
+from review_fixture import (
+    JSON,
+    SLUG,
+    XSS,
+    app_client,
+    csrf,
+    sample_paths,
+)
 
 from pipeline.artifacts.manifest import load_recording, save_recording
 from pipeline.core.config import DataPaths
 from pipeline.core.errors import ConfigError
 from pipeline.review.app import check_bind, create_app
 
-LOCAL = "http://127.0.0.1:8765"
-
-SLUG = "open-college"
-JSON = {"Accept": "application/json"}
-
 
 @pytest.fixture()
 def paths(tmp_path) -> DataPaths:
-    paths = DataPaths(tmp_path / "data")
-    build_sample(paths, SLUG)
-    return paths
+    return sample_paths(tmp_path)
 
 
 @pytest.fixture()
 def client(paths) -> TestClient:
-    # English interface, so the assertions read like the code (Dutch is the default: test_review_i18n)
-    return TestClient(create_app(paths), raise_server_exceptions=False, base_url=LOCAL, cookies={"review_lang": "en"})
+    return app_client(paths)
 
 
-def csrf(client: TestClient) -> str:
-    return re.search(r'name="csrf-token" content="([^"]+)"', client.get(f"/r/{SLUG}").text).group(1)
 
 
 def state(client: TestClient) -> dict:

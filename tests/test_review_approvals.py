@@ -6,35 +6,32 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from review_fixture import build_sample
+from review_fixture import (
+    JSON,
+    SLUG,
+    app_client,
+    csrf,
+    sample_paths,
+)
 
 from pipeline.core.config import DataPaths
 from pipeline.editorial.store import ReviewStore
 from pipeline.editorial.worddiff import word_diff
-from pipeline.review.app import create_app
 
-LOCAL = "http://127.0.0.1:8765"
-SLUG = "open-college"
-JSON = {"Accept": "application/json"}
 WELCOME = "Welkom bij dit open college over de krattenbundeling."
 SUM0 = "sum-s000000000"
 
 
 @pytest.fixture()
 def paths(tmp_path) -> DataPaths:
-    paths = DataPaths(tmp_path / "data")
-    build_sample(paths, SLUG)
-    return paths
+    return sample_paths(tmp_path)
 
 
 @pytest.fixture()
 def client(paths) -> TestClient:
-    # English interface, so the assertions read like the code (Dutch is the default: test_review_i18n)
-    return TestClient(create_app(paths), raise_server_exceptions=False, base_url=LOCAL, cookies={"review_lang": "en"})
+    return app_client(paths)
 
 
-def csrf(client: TestClient) -> str:
-    return re.search(r'name="csrf-token" content="([^"]+)"', client.get(f"/r/{SLUG}").text).group(1)
 
 
 def item(client: TestClient, kind: str, item_id: str) -> dict:

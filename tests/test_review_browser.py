@@ -12,7 +12,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from review_fixture import CHROMIUM, CHROMIUM_ARGS, build_sample, serving, wait_until
+from review_fixture import (
+    build_sample,
+    launched_chromium,
+    serving,
+    wait_until,
+)
 
 from pipeline.core.config import DataPaths
 from pipeline.editorial.store import ReviewStore
@@ -81,14 +86,8 @@ def server(processed):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).is_file():
-        pytest.skip(f"{CHROMIUM} not found: install Chromium ('sudo apt-get install chromium') for the browser tests")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture()

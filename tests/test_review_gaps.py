@@ -4,22 +4,27 @@ damaged media on the recording page, marking a gap checked (approval + history +
 export that refuses chapters with unchecked gaps."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from review_fixture import CHROMIUM, CHROMIUM_ARGS, build_sample, serving, wait_until
+from review_fixture import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    JSON,
+    SLUG,
+    app_client,
+    build_sample,
+    csrf,
+    serving,
+    wait_until,
+)
 
 from pipeline.cli import main
 from pipeline.core import fsutil
 from pipeline.core.config import DataPaths
 from pipeline.publish.export import UncheckedGapsError, export, unchecked_gaps
-from pipeline.review.app import create_app
 
-LOCAL = "http://127.0.0.1:8765"
-SLUG = "open-college"
-JSON = {"Accept": "application/json"}
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 # One gap in each chapter of the sample (chapters 0-15 s and 15-36 s), between sentences.
 GAPS = [{"start": 14.05, "end": 14.95, "reason": "no words after repair"},
@@ -48,11 +53,9 @@ def paths(tmp_path) -> DataPaths:
 
 @pytest.fixture()
 def client(paths) -> TestClient:
-    return TestClient(create_app(paths), raise_server_exceptions=False, base_url=LOCAL, cookies={"review_lang": "en"})
+    return app_client(paths)
 
 
-def csrf(client) -> str:
-    return re.search(r'name="csrf-token" content="([^"]+)"', client.get(f"/r/{SLUG}").text).group(1)
 
 
 def gaps(client) -> dict[str, dict]:

@@ -10,30 +10,25 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from review_fixture import build_sample
+from review_fixture import SLUG, app_client, sample_paths
 
 from pipeline.artifacts.manifest import load_recording, save_recording
 from pipeline.core.config import DataPaths
 from pipeline.editorial.reviewed import KIND_LABELS, VERBS
 from pipeline.review import i18n
-from pipeline.review.app import create_app
 
-LOCAL = "http://127.0.0.1:8765"
-SLUG = "open-college"
 TEMPLATES = Path(i18n.__file__).parent / "templates"
 MSGID = re.compile(r'''_\(\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')''')
 
 
 @pytest.fixture()
 def paths(tmp_path) -> DataPaths:
-    paths = DataPaths(tmp_path / "data")
-    build_sample(paths, SLUG)
-    return paths
+    return sample_paths(tmp_path)
 
 
 @pytest.fixture()
 def client(paths) -> TestClient:
-    return TestClient(create_app(paths), raise_server_exceptions=False, base_url=LOCAL)
+    return app_client(paths, None)
 
 
 def template_msgids() -> set[str]:

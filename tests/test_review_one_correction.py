@@ -5,12 +5,10 @@ capital first, full stop added) and no longer contain the sentence verbatim. An 
 of an item stays local to that item, and the app says so."""
 from __future__ import annotations
 
-import re
-
 import pytest
 import srt
 from fastapi.testclient import TestClient
-from review_fixture import build_sample
+from review_fixture import JSON, SLUG, app_client, build_sample, csrf
 
 from pipeline.core import fsutil
 from pipeline.core.config import DataPaths
@@ -19,12 +17,8 @@ from pipeline.editorial.store import ReviewStore
 from pipeline.index import stage as index
 from pipeline.index.api import search
 from pipeline.publish.export import export_text
-from pipeline.review.app import create_app
 from pipeline.runner.run import run_recording
 
-LOCAL = "http://127.0.0.1:8765"
-SLUG = "open-college"
-JSON = {"Accept": "application/json"}
 SPOKEN = "eh welkom bij dit open college over de krattenbundeling, van de provincie"
 FIXED = "eh welkom bij dit open college over de Krachtenbundeling, van de provincie"
 ANSWER = "Uit ervaring blijkt dat er veel kennis zit bij burgers en marktpartijen."
@@ -54,11 +48,9 @@ def paths(tmp_path) -> DataPaths:
 
 @pytest.fixture()
 def client(paths) -> TestClient:
-    return TestClient(create_app(paths), raise_server_exceptions=False, base_url=LOCAL, cookies={"review_lang": "en"})
+    return app_client(paths)
 
 
-def csrf(client) -> str:
-    return re.search(r'name="csrf-token" content="([^"]+)"', client.get(f"/r/{SLUG}").text).group(1)
 
 
 def texts(client) -> dict[tuple[str, str], str]:

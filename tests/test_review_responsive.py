@@ -8,7 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from review_fixture import CHROMIUM, CHROMIUM_ARGS, build_sample, serving, wait_until
+from review_fixture import (
+    build_sample,
+    launched_chromium,
+    serving,
+    wait_until,
+)
 
 from pipeline.core.config import DataPaths
 from pipeline.editorial.store import ReviewStore
@@ -35,14 +40,8 @@ def server(sample):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).is_file():
-        pytest.skip(f"{CHROMIUM} not found: install Chromium for the browser tests")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with launched_chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 def new_page(browser, width: int, height: int = 844):

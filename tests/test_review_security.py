@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 import logging
-import re
 
 import pytest
 from fastapi.testclient import TestClient
-from review_fixture import build_sample
+from review_fixture import (
+    JSON,
+    SLUG,
+    app_client,
+    csrf,
+    sample_paths,
+)
 
 from pipeline.artifacts.manifest import load_recording, save_recording
 from pipeline.core.config import DataPaths
@@ -14,26 +19,19 @@ from pipeline.core.errors import ConfigError
 from pipeline.review import app as review_app
 from pipeline.review.app import check_token, create_app
 
-LOCAL = "http://127.0.0.1:8765"
-SLUG = "open-college"
-JSON = {"Accept": "application/json"}
 TOKEN = "k3Vx9-quiet-river-42"
 
 
 @pytest.fixture()
 def paths(tmp_path) -> DataPaths:
-    paths = DataPaths(tmp_path / "data")
-    build_sample(paths, SLUG)
-    return paths
+    return sample_paths(tmp_path)
 
 
 @pytest.fixture()
 def client(paths) -> TestClient:
-    return TestClient(create_app(paths), raise_server_exceptions=False, base_url=LOCAL)
+    return app_client(paths, None)
 
 
-def csrf(client: TestClient) -> str:
-    return re.search(r'name="csrf-token" content="([^"]+)"', client.get(f"/r/{SLUG}").text).group(1)
 
 
 @pytest.mark.parametrize("name", ["evil.html", "evil.js", "evil.svg", "notes.txt"])

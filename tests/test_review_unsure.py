@@ -7,17 +7,14 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from review_fixture import build_sample
+from review_fixture import SLUG, app_client, build_sample
 
 from pipeline.core import fsutil
 from pipeline.core.config import DataPaths
 from pipeline.editorial.store import ReviewStore
 from pipeline.editorial.transcript_view import FLAG_LABELS, unsure_parts
 from pipeline.review import i18n
-from pipeline.review.app import create_app
 
-LOCAL = "http://127.0.0.1:8765"
-SLUG = "open-college"
 FIRST = "Welkom bij dit open college over de krattenbundeling."
 
 
@@ -39,7 +36,7 @@ def paths(tmp_path) -> DataPaths:
 
 @pytest.fixture()
 def client(paths) -> TestClient:
-    return TestClient(create_app(paths), raise_server_exceptions=False, base_url=LOCAL, cookies={"review_lang": "en"})
+    return app_client(paths)
 
 
 def sentence(client, sid: str) -> dict:

@@ -10,7 +10,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "speakers"))
 from lecture_fixture import SHORT_SCHEDULE, build_lecture  # noqa: E402
 
-from pipeline.artifacts.speakers import Speakers, SpeakerEntry, Turn, load_speakers  # noqa: E402
+from pipeline.artifacts.speakers import SpeakerEntry, Speakers, Turn, load_speakers  # noqa: E402
 from pipeline.artifacts.transcript import Segment, Word  # noqa: E402
 from pipeline.extract.ffmpeg import ffmpeg_exe  # noqa: E402
 from pipeline.speakers.diarize import diarize, speech_regions  # noqa: E402

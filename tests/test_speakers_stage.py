@@ -14,7 +14,12 @@ sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "speakers"))
 from lecture_fixture import SHORT_SCHEDULE, build_lecture  # noqa: E402
 
 from pipeline.artifacts.drafts import load_drafts  # noqa: E402
-from pipeline.artifacts.manifest import ListedChapter, Recording, Speaker, save_recording  # noqa: E402
+from pipeline.artifacts.manifest import (  # noqa: E402
+    ListedChapter,
+    Recording,
+    Speaker,
+    save_recording,
+)
 from pipeline.artifacts.media import AudioStream, MediaInfo  # noqa: E402
 from pipeline.artifacts.sentences import load_sentences  # noqa: E402
 from pipeline.artifacts.speakers import load_speakers  # noqa: E402

@@ -1,7 +1,7 @@
-"""Typed artifacts shared between stages: media info and the transcript.
+"""What every artifact shares: the schema version and the one way to read a stage's JSON file.
 
-Stages meet only through these files; each carries a schema version and what produced it.
-Later stages (chapters, drafts) define their own artifact types in their modules.
+Stages meet only through these files (one module each in pipeline/artifacts/); each carries a
+schema version and what produced it.
 """
 from __future__ import annotations
 
