@@ -13,6 +13,7 @@ import webvtt
 from review_fixture import build_sample
 
 from pipeline.artifacts.transcript import Segment, Transcript, Word
+from pipeline.core import fsutil
 from pipeline.core.config import DataPaths
 from pipeline.editorial.store import ReviewStore
 from pipeline.publish.export import export_text
@@ -125,3 +126,25 @@ def test_human_captions_keep_their_own_cues(paths):
     assert [(c.start.total_seconds(), c.end.total_seconds()) for c in parsed] == [(s, e) for s, e, _ in cues]
     assert parsed[0].content.replace("\n", " ") == "Welkom bij dit open college over de Krachtenbundeling."
     assert all(len(line) <= 42 for c in parsed for line in c.content.split("\n"))
+
+
+def test_exported_subtitles_name_who_speaks(tmp_path):
+    """Issue 13: WebVTT cues carry <v Name> voice tags, SRT names the speaker where a turn starts, and no
+    cue spans two speakers."""
+    paths = DataPaths(tmp_path / "data")
+    build_sample(paths, SLUG)
+    path = paths.work_dir(SLUG) / "sentences.json"
+    data = fsutil.read_json(path)
+    for k, sentence in enumerate(data["sentences"]):
+        sentence["speaker"] = "Anna de Vries" if k < len(data["sentences"]) // 2 else "Publiek"
+    fsutil.write_json(path, data)
+    vtt = export_text(paths, SLUG, "vtt")
+    cues = list(webvtt.from_buffer(io.StringIO(vtt)))
+    voices = [c.raw_text.split(">")[0].removeprefix("<v ") for c in cues]
+    assert set(voices) == {"Anna de Vries", "Publiek"}
+    assert voices == sorted(voices, key=lambda v: v != "Anna de Vries")  # one turn each, in order
+    subs = list(srt.parse(export_text(paths, SLUG, "srt")))
+    named = [s.content for s in subs if s.content.startswith(("Anna de Vries:", "Publiek:"))]
+    assert len(named) == 2 and subs[0].content.startswith("Anna de Vries:")
+    for sub in subs:
+        assert all(len(line) <= 42 for line in sub.content.split("\n"))

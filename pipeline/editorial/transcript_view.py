@@ -46,6 +46,7 @@ class SentenceView:
     stale_edit: ItemState | None = None
     parts: list[tuple[str, float | None]] | None = None
     flags: list[str] = field(default_factory=list)
+    speaker: str = ""  # who said it (speakers stage), "" when unknown
 
 
 def item_state(stored: ItemState | None, machine_text: str) -> str:
@@ -95,7 +96,7 @@ def build_sentences(b, transcript: dict | None) -> list[SentenceView]:
             id=r["id"], chapter_index=int(r.get("chapter_index") or 0), start=float(r["start"]),
             end=float(r["end"]), machine_text=machine, text=b.corrections.sentence_text(r["id"], machine),
             corrected=state == "edited", version=stored.version if stored else 0,
-            stale_edit=stored if state == "stale" else None)
+            stale_edit=stored if state == "stale" else None, speaker=str(r.get("speaker") or ""))
         own = [segments[i] for i in r.get("segment_ids") or [] if i in segments]
         # A flag belongs to a segment: shown once, on its first sentence, not on every sentence it spans.
         for seg in own:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from pipeline.artifacts.manifest import Speaker
@@ -35,6 +36,7 @@ from pipeline.publish.page import (
 )
 from pipeline.publish.subtitles import (
     Cue,
+    Token,
     format_srt,
     format_vtt,
     layout_cues,
@@ -86,8 +88,10 @@ def _speaker(text: str) -> Speaker:
     return Speaker(lines[0], lines[1], " ".join(x for x in lines[2:] if x))
 
 
-def subtitle_cues(paths: DataPaths, slug: str) -> list[Cue]:
+def subtitle_cues(paths: DataPaths, slug: str, name_turns: bool = False) -> list[Cue]:
     """Cues from the corrected transcript: sentences cut into publishable cues, timed by their words.
+    A cue never spans two speakers; each carries its speaker (WebVTT writes a <v Name> tag), and with
+    `name_turns` (SRT, which has no voice tags) the first cue of each speaker's turn starts "Name:".
 
     Human captions (engine 'subtitles') keep their own cues and times; only their text is corrected."""
     view = review_view(paths, slug)
@@ -100,10 +104,13 @@ def subtitle_cues(paths: DataPaths, slug: str) -> list[Cue]:
         return _caption_cues(paths, slug, transcript, sentences)
     words = sorted(((w.word.strip(), w.start, w.end) for w in transcript.words()), key=lambda w: w[1])
     mids = [(w[1] + w[2]) / 2 for w in words]
-    tokens = []
+    tokens: list[Token] = []
     for s in sentences:
         lo, hi = bisect.bisect_left(mids, s.start - 0.05), bisect.bisect_right(mids, s.end + 0.05)
-        tokens += timed_tokens(s.text, s.start, s.end, words[lo:hi])
+        timed = [replace(t, speaker=s.speaker) for t in timed_tokens(s.text, s.start, s.end, words[lo:hi])]
+        if name_turns and timed and s.speaker and (not tokens or tokens[-1].speaker != s.speaker):
+            timed.insert(0, Token(f"{s.speaker}:", timed[0].start, timed[0].start, speaker=s.speaker))
+        tokens += timed
     return layout_cues(tokens)
 
 
@@ -128,7 +135,7 @@ def export_text(paths: DataPaths, slug: str, fmt: str, page_dir: str | Path | No
     if fmt in ("md", "html"):
         page = build_page(paths, slug, page_dir)
         return render_markdown(page) if fmt == "md" else render_html(page)
-    cues = subtitle_cues(paths, slug)
+    cues = subtitle_cues(paths, slug, name_turns=fmt == "srt")
     return format_srt(cues) if fmt == "srt" else format_vtt(cues)
 
 

@@ -18,6 +18,7 @@ class Cue:
     start: float
     end: float
     text: str
+    speaker: str = ""  # WebVTT writes it as a <v Name> voice tag
 
 
 class SubtitleWriter:
@@ -32,8 +33,12 @@ class SubtitleWriter:
         for n, cue in enumerate(_clean(cues), start=1):
             times = f"{format_timestamp(cue.start, self.decimal)} --> {format_timestamp(cue.end, self.decimal)}"
             number = f"{n}\n" if self.numbered else ""
-            blocks.append(f"{number}{times}\n{cue.text}\n")
+            blocks.append(f"{number}{times}\n{self.voice(cue)}{cue.text}\n")
         return "\n".join(blocks)
+
+
+    def voice(self, cue: Cue) -> str:
+        return ""
 
 
 class SrtWriter(SubtitleWriter):
@@ -47,13 +52,17 @@ class VttWriter(SubtitleWriter):
     decimal = "."
     numbered = False
 
+    def voice(self, cue: Cue) -> str:
+        name = re.sub(r"[<>&\n]", "", cue.speaker).strip()
+        return f"<v {name}>" if name else ""
+
 
 def _clean(cues: Iterable[Cue]) -> Iterable[Cue]:
     """Skip empty cues, keep end > start, and stop '-->' or blank lines breaking the format."""
     for cue in cues:
         text = re.sub(r"\n\s*\n", "\n", cue.text.strip()).replace("-->", "->")
         if text:
-            yield Cue(cue.start, max(cue.end, cue.start + 0.001), text)
+            yield Cue(cue.start, max(cue.end, cue.start + 0.001), text, cue.speaker)
 
 
 def format_srt(cues: Iterable[Cue]) -> str:
@@ -84,6 +93,7 @@ class Token:
     start: float
     end: float
     last: bool = False
+    speaker: str = ""  # a cue never spans two speakers
 
 
 def wrap_lines(text: str, width: int = MAX_LINE, max_lines: int = MAX_LINES) -> list[str] | None:
@@ -111,6 +121,8 @@ def wrap_lines(text: str, width: int = MAX_LINE, max_lines: int = MAX_LINES) -> 
 
 
 def _fits(run: list[Token]) -> bool:
+    if run[-1].speaker != run[0].speaker:
+        return False
     if run[-1].end - run[0].start > MAX_CUE:
         return False
     if any(b.start - a.end > MAX_PAUSE for a, b in pairwise(run)):
@@ -175,7 +187,7 @@ def _timed(runs: list[list[Token]]) -> list[Cue]:
         if end - start < MIN_CUE and cues:  # no room after it: borrow the silence before it
             start = max(cues[-1].end, end - MIN_CUE)
         lines = wrap_lines(" ".join(t.text for t in run)) or [" ".join(t.text for t in run)]
-        cues.append(Cue(round(start, 3), round(max(end, start + 0.001), 3), "\n".join(lines)))
+        cues.append(Cue(round(start, 3), round(max(end, start + 0.001), 3), "\n".join(lines), run[0].speaker))
     return cues
 
 
