@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	# torch first, pinned: the CPU build; otherwise openai-whisper pulls a multi-GB CUDA build
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[openai,notebook,llm,test,speakers]'
+	$(BIN)/pip install -q -e '.[openai,notebook,llm,test,speakers,dask]'
 	$(BIN)/pip install -q --no-deps resemblyzer==0.1.4    # speakers: only its pretrained.pt (17 MB) is used
 	touch $(STAMP)
 

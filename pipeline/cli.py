@@ -45,8 +45,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     paths = data_paths(args.data)
     stages = select_stages(args.stages)
     slugs = args.slugs or paths.slugs()
-    report = run_batch(paths, slugs, stages, force=args.force, on_event=_report,
-                       on_note=lambda line: print(f"warning: {line}", file=sys.stderr))
+    on_note = lambda line: print(f"warning: {line}", file=sys.stderr)
+    if (args.workers or args.scheduler) and slugs:  # on Dask: recordings on workers, index here at the end
+        from pipeline.runner.distributed import run_distributed
+
+        report = run_distributed(paths, slugs, stages, workers=args.workers, scheduler=args.scheduler,
+                                 force=args.force, on_event=_report, on_note=on_note,
+                                 on_progress=lambda line: print(line, file=sys.stderr, flush=True))
+    else:
+        report = run_batch(paths, slugs, stages, force=args.force, on_event=_report, on_note=on_note)
     if not slugs:
         print(f"no recordings in {paths.recordings}; add one with 'pipeline add'")
         return 0
@@ -164,6 +171,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("slugs", nargs="*", help="recordings (default: all)")
     p.add_argument("--stages", nargs="+", help="only these stages")
     p.add_argument("--force", action="store_true", help="re-run even if up to date")
+    dist = p.add_mutually_exclusive_group()
+    dist.add_argument("--workers", type=int, metavar="N",
+                      help="run recordings on N local Dask worker processes (needs the 'dask' extra)")
+    dist.add_argument("--scheduler", metavar="ADDRESS",
+                      help="run recordings on a running Dask cluster, e.g. tcp://host:8786 (workers must see "
+                           "the same data folder)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("status", help="table of recordings x stages")

@@ -234,6 +234,17 @@ def run_batch(
         if on_note:
             on_note(line)
 
+    upkeep(paths, stages, note)
+    for slug in slugs:
+        results = run_one(paths, slug, stages, force=force, on_event=on_event)
+        report.results[slug] = results
+        if any(r.status == "failed" for r in results):
+            report.failed.append(slug)
+    return report
+
+
+def upkeep(paths: DataPaths, stages: list[Stage], note: Callable[[str], None]) -> None:
+    """Each stage's sweep and health check, once per batch; a failing hook is one note, never fatal."""
     for stage in stages:
         for hook in (stage.sweep, stage.health):
             if hook is None:
@@ -243,21 +254,22 @@ def run_batch(
                     note(line)
             except Exception as exc:  # upkeep must not stop the batch either
                 note(f"{stage.name}: {faults.error_line(exc)}")
-    for slug in slugs:
-        try:
-            results = run_recording(paths, slug, stages, force=force, on_event=on_event)
-        except PipelineError as exc:
-            results = [StageResult(slug, "", "failed", error=str(exc), error_type=type(exc).__name__)]
-        except Exception as exc:  # e.g. run.json cannot be written on a full disk
-            where = faults.log_traceback(paths.work / slug, f"{slug} runner", exc)
-            line = faults.error_line(exc) + (f" (traceback in {_rel(where, paths.root)})" if where else "")
-            results = [StageResult(slug, "", "failed", error=line, error_type=type(exc).__name__)]
-        if results and not results[-1].stage and on_event:
-            on_event(results[-1])
-        report.results[slug] = results
-        if any(r.status == "failed" for r in results):
-            report.failed.append(slug)
-    return report
+
+
+def run_one(paths: DataPaths, slug: str, stages: list[Stage], *, force: bool = False,
+            on_event: Callable[[StageResult], None] | None = None) -> list[StageResult]:
+    """run_recording, with a failure to even start (manifest, lock, full disk) turned into one failed result."""
+    try:
+        results = run_recording(paths, slug, stages, force=force, on_event=on_event)
+    except PipelineError as exc:
+        results = [StageResult(slug, "", "failed", error=str(exc), error_type=type(exc).__name__)]
+    except Exception as exc:  # e.g. run.json cannot be written on a full disk
+        where = faults.log_traceback(paths.work / slug, f"{slug} runner", exc)
+        line = faults.error_line(exc) + (f" (traceback in {_rel(where, paths.root)})" if where else "")
+        results = [StageResult(slug, "", "failed", error=line, error_type=type(exc).__name__)]
+    if results and not results[-1].stage and on_event:
+        on_event(results[-1])
+    return results
 
 
 def health_notes(paths: DataPaths, stages: list[Stage]) -> list[str]:

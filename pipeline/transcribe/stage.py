@@ -72,6 +72,7 @@ class TranscribeOptions:
         values = {k: (int(v) if k in ("beam_size", "batch_size") else v) for k, v in env.items() if v}
         if os.environ.get("PIPELINE_GLOSSARY_PROMPT"):
             values["glossary_prompt"] = os.environ["PIPELINE_GLOSSARY_PROMPT"] not in ("0", "")
+        values.update({"cpu_threads": int(n)} if (n := os.environ.get("PIPELINE_CPU_THREADS")) else {})
         values.update(overrides)
         if values.get("engine") == "openai-whisper":
             values.setdefault("batch_size", 1)
@@ -95,7 +96,7 @@ def transcribe_audio(audio: Path, options: TranscribeOptions) -> Transcript:
     packages = ("faster-whisper", "ctranslate2") if options.engine == "faster-whisper" else ("openai-whisper", "torch")
     return Transcript(language=options.language, duration=round(duration, 3), engine=options.engine,
                       model=options.model, segments=check_segments(segments),
-                      options={**asdict(options), "glossary": list(options.glossary)},
+                      options=text_options(options),
                       versions=package_versions(packages), coverage=measured)
 
 
@@ -180,6 +181,13 @@ def gap_warnings(coverage: Coverage) -> list[str]:
 # Options that change how fast, not what is written: a move to a GPU or another thread count
 # must not mark every transcript stale.
 SPEED_ONLY = ("device", "compute_type", "cpu_threads")
+
+
+def text_options(options: TranscribeOptions) -> dict:
+    """The options that shape the text, as recorded in transcript.json: speed-only settings (device,
+    compute type, threads) are left out, so the same audio gives the same bytes on any machine."""
+    values = {k: v for k, v in asdict(options).items() if k not in SPEED_ONLY}
+    return {**values, "glossary": list(options.glossary)}
 
 
 def _params(ctx: StageContext) -> dict:
