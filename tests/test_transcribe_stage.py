@@ -67,3 +67,13 @@ def test_speed_only_settings_leave_transcripts_done(data, monkeypatch):
         assert status_table(data, stages)[0]["transcribe"] == "done"
     monkeypatch.setenv("PIPELINE_BEAM_SIZE", "1")  # changes the text: stale
     assert status_table(data, stages)[0]["transcribe"] != "done"
+
+
+def test_a_captioned_recording_is_not_transcribed_again(data, tmp_path):
+    """The captions import's parameters survive the round trip through run.json: a second run skips it."""
+    captions = tmp_path / "talk.srt"
+    captions.write_text("1\n00:00:00,500 --> 00:00:02,000\nGoedemiddag.\n", encoding="utf-8")
+    add_recording(data, "talk", make_tone(tmp_path / "talk.mp3", 6.0), captions=captions, language="nl")
+    stages = select_stages(["extract", "transcribe"])
+    assert [r.status for r in run_recording(data, "talk", stages)] == ["ran", "ran"]
+    assert [r.status for r in run_recording(data, "talk", stages)] == ["skipped", "skipped"]

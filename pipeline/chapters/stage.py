@@ -15,6 +15,7 @@ from pipeline.artifacts.chapter_line import ChapterEntry
 from pipeline.artifacts.chapters import Chapter, Chapters, Piece
 from pipeline.artifacts.manifest import manifest_path
 from pipeline.artifacts.transcript import Gap, Transcript, Word
+from pipeline.chapters.edits import Edits, apply_edits
 from pipeline.chapters.files import write_chapter_artifacts
 from pipeline.chapters.snap import (
     Boundary,
@@ -26,6 +27,7 @@ from pipeline.chapters.snap import (
 )
 from pipeline.core.errors import ChapterListError
 from pipeline.core.timecode import format_clock, format_hms
+from pipeline.editorial.corrections import chapter_edits, chapter_edits_digest
 from pipeline.ingest.chapterlist import (
     ChapterList,
     manifest_chapter_list,
@@ -55,8 +57,10 @@ def chapter_words(chapter: Chapter, transcript: Transcript) -> list[Word]:
 
 def split_transcript(transcript: Transcript, chapter_list: ChapterList | None,
                      options: ChapterOptions = ChapterOptions(), *, recording: str = "",
-                     title: str = "") -> Chapters:
-    """Assign every word of the transcript to exactly one chapter of the (snapped) chapter list."""
+                     title: str = "", edits: Edits | None = None) -> Chapters:
+    """Assign every word of the transcript to exactly one chapter of the (snapped) chapter list.
+
+    `edits` are editors' changes (chapter index -> (title, start)); see chapters/edits.py."""
     units = transcript_units(transcript)
     duration = max([transcript.duration, 0.0] + [u.end for u in units])
     if chapter_list and chapter_list.entries:
@@ -67,6 +71,10 @@ def split_transcript(transcript: Transcript, chapter_list: ChapterList | None,
         entries = [ChapterEntry(0.0, title or "whole recording")]
         warnings, source = ["no chapter list: one chapter for the whole recording"], "none"
     boundaries = snap_boundaries(units, [e.start for e in entries], duration, options)
+    marks: dict[int, list[str]] = {}
+    if edits:
+        entries, boundaries, marks, notes = apply_edits(entries, boundaries, units, duration, options, edits)
+        warnings += notes
     ranges = unit_ranges(boundaries, len(units))
     pieces = _pieces(transcript, units, ranges)
     if entries[0].implicit and ranges[0][0] == ranges[0][1]:
@@ -80,6 +88,7 @@ def split_transcript(transcript: Transcript, chapter_list: ChapterList | None,
         chapters.append(_chapter(k, entry, boundaries[k], (starts[k], end), ranges[k], pieces[k],
                                  units, options, whole=source == "none"))
     chapters = [_with_gaps(c, transcript.coverage.gaps) for c in chapters]
+    chapters = [replace(c, flags=c.flags + marks[c.index]) if c.index in marks else c for c in chapters]
     warnings += [w for c in chapters if (w := _flag_warning(c, options))]
     return Chapters(recording, source, round(duration, 3), chapters, warnings, options.to_json())
 
@@ -237,6 +246,8 @@ def _params(ctx: StageContext) -> dict[str, Any]:
         "chapters": [[c.start, c.title] for c in recording.chapters],
         "chapters_file": recording.chapters_file,
         "fallback_title": "" if recording.chapters or recording.chapters_file else recording.title,
+        # Editors' chapter titles and starts (review.sqlite, read-only): only present once there are some.
+        **({"editor_chapters": digest} if (digest := chapter_edits_digest(ctx.paths, ctx.slug)) else {}),
     }
 
 
@@ -248,7 +259,7 @@ def _build(ctx: StageContext) -> dict[str, Any]:
 
     transcript = Transcript.load(ctx.work_dir / "transcript.json")
     chapters = split_transcript(transcript, listed_chapters(ctx), OPTIONS, recording=ctx.slug,
-                                title=ctx.recording.title)
+                                title=ctx.recording.title, edits=chapter_edits(ctx.paths, ctx.slug))
     write_chapter_artifacts(ctx.work_dir, chapters)
     for warning in chapters.warnings:
         log.warning("%s: %s", ctx.slug, warning)

@@ -28,6 +28,7 @@ from pipeline.core.config import DataPaths
 log = logging.getLogger(__name__)
 
 SENTENCE_KIND = "sentence"
+CHAPTER_KIND = "chapter"  # an editor's chapter title and start: item id 'chapter-<index>', data {title, start}
 MIN_SUBSTITUTION_WORDS = 4
 
 
@@ -264,3 +265,43 @@ def corrections_digest(paths: DataPaths, slug: str) -> str:
         "glossary": c.glossary,
     }
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def chapter_item_id(index: int) -> str:
+    """The review item id of chapter `index` (0-based, as in chapters.json)."""
+    return f"chapter-{index}"
+
+
+def chapter_edits(paths: DataPaths, slug: str) -> dict[int, tuple[str | None, float | None]]:
+    """The editors' chapter changes of a recording: index -> (title or None, start in s or None).
+
+    Read-only; an undone edit (status back to 'open') no longer counts. A start names the first
+    word of a transcript sentence (the sentence's start time); chapter 0 always starts the recording.
+    """
+    rows = _rows(paths.review_db, "SELECT item_id, data FROM items WHERE slug = ? AND kind = ? "
+                 "AND status = 'edited' ORDER BY item_id", (slug, CHAPTER_KIND))
+    edits: dict[int, tuple[str | None, float | None]] = {}
+    for item_id, raw in rows:
+        match = re.fullmatch(r"chapter-(\d{1,6})", item_id)
+        try:
+            data = json.loads(raw or "{}")
+        except ValueError:
+            data = None
+        if not match or not isinstance(data, dict):
+            log.warning("%s: chapter edit %r unreadable; ignored", slug, item_id)
+            continue
+        title = " ".join(str(data.get("title") or "").split()) or None
+        start = data.get("start")
+        start = round(float(start), 3) if isinstance(start, (int, float)) and start >= 0 else None
+        if title or start is not None:
+            edits[int(match.group(1))] = (title, start)
+    return edits
+
+
+def chapter_edits_digest(paths: DataPaths, slug: str) -> str:
+    """sha256 of a recording's chapter edits ('' when there are none, so params stay as they were)."""
+    edits = chapter_edits(paths, slug)
+    if not edits:
+        return ""
+    payload = sorted([k, *v] for k, v in edits.items())
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()

@@ -20,7 +20,13 @@ from pipeline.core.config import DataPaths
 from pipeline.core.errors import PipelineError
 from pipeline.editorial import changes
 from pipeline.editorial.changes import VERBS  # noqa: F401  (re-exported: the history's verbs)
-from pipeline.editorial.corrections import Corrections, load_corrections, normalize
+from pipeline.editorial.corrections import (
+    CHAPTER_KIND,
+    Corrections,
+    chapter_item_id,
+    load_corrections,
+    normalize,
+)
 from pipeline.editorial.store import ItemState, ReviewStore
 from pipeline.editorial.transcript_view import (  # SentenceView and item_state are re-exported
     GAP_KIND,
@@ -39,6 +45,7 @@ KIND_LABELS = {
     "introduction": "Introduction", "summary": "Recording summary", "summary_sentence": "Summary sentence",
     "keyphrases": "Keyphrases", "quote": "Quote", "question": "Question", "answer": "Answer",
     "speaker": "Speaker", "sentence": "Transcript correction", GAP_KIND: "Speech not transcribed",
+    CHAPTER_KIND: "Chapter",
 }
 VIDEO_SUFFIXES = {".mp4", ".m4v", ".mov", ".webm", ".mkv", ".ogv"}
 
@@ -100,6 +107,7 @@ class ChapterView:
     quotes: list[ReviewItem] = field(default_factory=list)
     sentences: list[SentenceView] = field(default_factory=list)
     gaps: list[ReviewItem] = field(default_factory=list)  # speech in this chapter without words
+    edit_row: ItemState | None = None  # the stored chapter edit (title, start), also when undone
 
     def flow(self) -> list[tuple[str, SentenceView | ReviewItem]]:
         """The transcript column: sentences, and each gap that starts in this chapter at its place."""
@@ -206,6 +214,8 @@ def load_view(paths: DataPaths, store: ReviewStore, slug: str) -> RecordingView:
     chapters = _chapters(b, drafts)
     for ch in chapters:
         ch.sentences = [s for s in sentences if s.chapter_index == ch.index]
+        ch.edit_row = b.decisions.get((CHAPTER_KIND, chapter_item_id(ch.index)))
+        b.used.add((CHAPTER_KIND, chapter_item_id(ch.index)))
     if chapters and not any(ch.sentences for ch in chapters[1:]):
         chapters[0].sentences = sentences  # sentences without chapter numbers: show them all once
     view = RecordingView(

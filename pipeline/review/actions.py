@@ -6,10 +6,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Path, Request
 
 from pipeline.editorial.approvals import approve_chapter, decide
+from pipeline.editorial.chapter_changes import edit_chapter
 from pipeline.editorial.corrections import Rule, normalize
 from pipeline.editorial.records import check_editor
 from pipeline.editorial.store import ReviewStore
-from pipeline.review import web
+from pipeline.review import i18n, web
 from pipeline.review.pages import known_slug, view_of
 from pipeline.review.selection import selection_times
 
@@ -58,6 +59,19 @@ def approve_chapter_items(request: Request, slug: str, chapter_index: int = Path
     return web.done(request, f"/r/{slug}#drafts", {
         "message": message, "approved": [s.to_json() for s in result.approved],
         "skipped": [{"kind": i.kind, "id": i.item_id, "text": i.text, "reason": why} for i, why in result.skipped]})
+
+
+@router.post("/r/{slug}/chapters/{chapter_index}/edit")
+def change_chapter(request: Request, slug: str, chapter_index: int = Path(ge=0, le=10_000), title: str = Form(""),
+                   start: str = Form(""), version: int = Form(..., ge=0, le=MAX_ID), editor: str = Form(""),
+                   csrf: str = Form("")):
+    """Rename a chapter and/or start it at a transcript sentence (applied by the chapters stage's next run)."""
+    web.check_csrf(request, csrf)
+    check_editor(editor)
+    saved = edit_chapter(_store(request), view_of(request, slug), chapter_index, title=title,
+                         start_sentence=start.strip(), editor=editor, version=version)
+    return web.done(request, f"/r/{slug}#chapter-{chapter_index}",
+                    {"message": web.translate(request)(i18n.CHAPTER_SAVED), "item": saved.to_json()})
 
 
 @router.post("/r/{slug}/sentences/{sentence_id}")

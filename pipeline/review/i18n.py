@@ -121,5 +121,8 @@ SCRIPT_MESSAGES = {
 # Messages the routes answer with (JSON 'message' and error pages), translated per request.
 APPROVAL_REFUSED = ("Not approved: the text changed since you loaded the page. You saw: \u201c%(seen)s\u201d. "
                     "It now reads: \u201c%(now)s\u201d. Read the new text and approve again.")
+CHAPTER_SAVED = ("chapter changed: the pipeline applies it on its next run (drafts are re-made, "
+                 "nothing is re-transcribed)")
 ROUTE_MESSAGES = (APPROVAL_REFUSED, "%(what)s: %(status)s", "checked", "not checked", "sentence corrected", "quote added", "rule removed",
-                  "%(n)s approved", "%(n)s not approved (changed since you loaded the page): read them first")
+                  "%(n)s approved", "%(n)s not approved (changed since you loaded the page): read them first",
+                  CHAPTER_SAVED)

@@ -18,6 +18,8 @@ from pipeline.core import fsutil
 from pipeline.core.config import SLUG_RE, DataPaths
 from pipeline.core.errors import PipelineError
 from pipeline.editorial.approvals import chapter_items, fingerprint
+from pipeline.editorial.chapter_changes import pending as edit_waiting
+from pipeline.editorial.chapter_changes import start_choices
 from pipeline.editorial.reviewed import RecordingView, describe_change, load_view
 from pipeline.editorial.transcript_view import FLAG_LABELS
 from pipeline.publish.export import export_text
@@ -97,7 +99,8 @@ def recording_page(request: Request, slug: str):
     store = request.app.state.store
     pending = {ch.index: [i for i in chapter_items(view, ch.index) if i.pending] for ch in view.chapters}
     return web.html(request, "recording.html", view=view, slug=slug, chapter_pending=pending, lang=view.language,
-                    fingerprint=fingerprint, flag_labels=FLAG_LABELS,
+                    fingerprint=fingerprint, flag_labels=FLAG_LABELS, start_choices=start_choices,
+                    edit_waiting=edit_waiting,
                     stages=stage_progress(request.app.state.paths, slug), counts=view.counts(),
                     rules=store.rules(slug), glossary=store.glossary(),
                     history=[(e, *describe_change(e)) for e in store.history(slug, 60)])

@@ -195,6 +195,8 @@ def _params(ctx: StageContext) -> dict:
     options = asdict(options_for(ctx))
     for name in SPEED_ONLY:
         options.pop(name)
+    # JSON has no tuples: compare the glossary as the list run.json stores, or it is never equal
+    options["glossary"] = []
     if options["engine"] != "subtitles":
         options["model"] = model_identity(options["model"])
         options["glossary"] = _glossary(ctx) if options["glossary_prompt"] else []

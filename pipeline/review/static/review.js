@@ -167,8 +167,32 @@
     document.querySelectorAll(".sent.chosen").forEach((s) => s.classList.remove("chosen"));
     span.classList.add("chosen");
     if (sentenceEditor) span.after(sentenceEditor);
+    const chapterButton = document.getElementById("sentence-chapter");
+    if (chapterButton) chapterButton.hidden = !chapterFormFor(span);
     if (focus) form.querySelector("textarea").focus();
   }
+  // "Start a chapter here": the chapter form whose start list offers this sentence and whose
+  // current start is nearest to it (the boundary the editor means to move)
+  function chapterFormFor(span) {
+    let best = null;
+    document.querySelectorAll("details.chapter-edit").forEach((details) => {
+      const select = details.querySelector('select[name="start"]');
+      if (!select || !Array.from(select.options).some((o) => o.value === span.dataset.id)) return;
+      const distance = Math.abs(parseFloat(details.dataset.start) - parseFloat(span.dataset.start));
+      if (!best || distance < best.distance) best = { details, select, distance };
+    });
+    return best;
+  }
+  const chapterHere = document.getElementById("sentence-chapter");
+  if (chapterHere) chapterHere.addEventListener("click", () => {
+    const chosen = document.querySelector(".sent.chosen");
+    const found = chosen && chapterFormFor(chosen);
+    if (!found) return;
+    found.select.value = chosen.dataset.id;
+    found.details.open = true;
+    found.select.focus();
+    found.details.scrollIntoView({ block: "nearest" });
+  });
   const closeButton = document.getElementById("sentence-close");
   if (closeButton) closeButton.addEventListener("click", closeSentence);
 
