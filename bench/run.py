@@ -30,12 +30,14 @@ SAMPLE = ROOT / "pipeline" / "sample"
 JFK = ROOT.parent / "shared" / "testdata" / "en_jfk_inaugural_excerpt"
 FLEMISH = ROOT.parent / "shared" / "testdata" / "nl_flemish_dutch_vl_tts_samples"
 
-DEFAULT = "pipeline default (batched beam 3 + repair)"
+DEFAULT = "pipeline default (sequential beam 5 + repair)"
 SEQUENTIAL = "faster-whisper sequential beam 5"
+BATCHED = "batched beam 3 + repair (PIPELINE_BATCH_SIZE=8)"
 CONFIGS = [
     (DEFAULT, {}),
-    ("batched beam 3 without repair", {"repair": "0"}),
-    (SEQUENTIAL, {"batch_size": "1"}),
+    (BATCHED, {"batch_size": "8"}),
+    ("batched beam 3 without repair", {"batch_size": "8", "repair": "0"}),
+    (SEQUENTIAL, {"repair": "0"}),
     ("faster-whisper bare defaults", {"engine": "bare"}),
     ("openai-whisper beam 5 (same weights)", {"engine": "openai-whisper", "batch_size": "1"}),
 ]
@@ -155,7 +157,7 @@ def main() -> None:
     fsutil.write_json(ROOT / "bench" / "results.json", {"runs": runs, "checks": checks(runs)})
     print_ratios(runs)
     print(f"results written to {ROOT / 'bench' / 'results.json'}")
-    for extra in ("drafts_bench", "search_bench", "speakers_bench"):
+    for extra in ("drafts_bench", "search_bench", "speakers_bench", "review_bench"):
         if (ROOT / "bench" / f"{extra}.py").exists() and not os.environ.get("BENCH_ONLY_TRANSCRIBE"):
             subprocess.run([sys.executable, "-m", f"bench.{extra}"], cwd=ROOT, check=False)
 
@@ -190,6 +192,9 @@ def checks(runs: list[dict]) -> dict:
             "runs_of_5_missed_that_sequential_gets": len(default.get("missed_vs_sequential", [])),
             "default_rtf": default["rtf"],
         }
+        if batched := by.get(f"{label}: {BATCHED}"):  # the cost of the complete path, side by side
+            out[label].update(batched_wer=batched.get("wer"), batched_rtf=batched["rtf"],
+                              default_time_over_batched=round(default["wall_seconds"] / batched["wall_seconds"], 2))
         glossary = [r for n, r in by.items() if n.startswith(f"{label}: {DEFAULT} + glossary")]
         base = (default.get("coverage") or {}).get("covered_seconds") or 0
         if glossary and base:

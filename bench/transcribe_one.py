@@ -87,8 +87,10 @@ def _typed(key: str, value: str):
         return int(value)
     if key in ("window_seconds", "min_gap"):
         return float(value)
-    if key == "repair":
+    if key in ("repair", "vad"):
         return value == "1"
+    if key == "chunk_seconds":
+        return int(value)
     if key == "glossary":
         return tuple(t for t in value.split("|") if t)
     return value

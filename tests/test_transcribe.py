@@ -48,7 +48,7 @@ def test_jfk_default_engine(jfk):
     text = jfk.text.lower()
     assert "ask not what your country can do for you" in text
     assert jfk.engine == "faster-whisper" and jfk.model == "base" and jfk.language == "en"
-    assert jfk.options["beam_size"] == 3 and jfk.options["batch_size"] == 8 and jfk.versions["faster-whisper"]
+    assert jfk.options["beam_size"] == 5 and jfk.options["batch_size"] == 1 and jfk.versions["faster-whisper"]
     assert sum(len(s.words) for s in jfk.segments) >= 20
     assert_invariants(jfk)
 
@@ -111,8 +111,8 @@ def test_captions_import_same_format(tmp_path):
 
 
 def test_beam_size_follows_batching_unless_given():
-    assert TranscribeOptions().beam_size == 3
-    assert TranscribeOptions(batch_size=1).beam_size == 5
+    assert TranscribeOptions().beam_size == 5 and TranscribeOptions().batch_size == 1
+    assert TranscribeOptions(batch_size=8).beam_size == 3
     assert TranscribeOptions(beam_size=3).beam_size == 3
 
 

@@ -32,7 +32,9 @@ class TranscribeOptions:
     model: str = "base"  # 'base' = bundled offline weights; other names/folders passed on
     language: str = "nl"  # forced from recording.yaml: no guessing on the first 30 s
     beam_size: int = 0  # 0 = automatic: 3 when batched, 5 when sequential (see bench/results.json)
-    batch_size: int = 8  # >1: faster-whisper's batched pipeline over VAD chunks; 1 = sequential
+    # 1 = sequential (the default: the fewest errors on Dutch lectures); >1 = faster-whisper's batched
+    # pipeline over VAD chunks, about 1.4x faster on Dutch here and 1 point worse (bench/results.json)
+    batch_size: int = 1
     vad: bool = True  # skip non-speech (Silero VAD bundled with faster-whisper)
     vad_threshold: float = 0.5  # Silero speech probability the decoder treats as speech
     chunk_seconds: int = 15  # batched: longest stretch decoded in one go (Whisper's own is 30)
@@ -52,8 +54,8 @@ class TranscribeOptions:
         if self.engine not in ENGINES:
             raise ConfigError(f"engine {self.engine!r} unknown; choose one of {', '.join(ENGINES)}")
         if self.beam_size == 0:
-            # Batched beam 3: RTF ~0.05 on 2 cores with WER no worse than sequential beam 5 on the
-            # Dutch test clips; greedy was 0.04 but 8 points worse on the Flemish clips (bench).
+            # Sequential beam 5 (the default). Batched beam 5 was no better than beam 3 and slower;
+            # greedy was 8 points worse on the Flemish clips (bench/results.json).
             object.__setattr__(self, "beam_size", 3 if self.batch_size > 1 else 5)
         if self.beam_size < 1 or self.batch_size < 1:
             raise ConfigError("beam_size and batch_size must be at least 1")
