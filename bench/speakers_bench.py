@@ -3,14 +3,16 @@ and the cost against transcription. Writes bench/speakers.json.
 
 - AMI: ../shared/testdata/en_ami_meeting_excerpts (nine 30 s excerpts, reference.rttm, annotated.uem).
   DER = (missed + false alarm + confusion) / reference speech, frame-based (10 ms), NO collar, overlapped
-  speech scored, optimal one-to-one mapping; with Silero VAD regions and with the reference's regions.
+  speech scored, optimal one-to-one mapping; with the diarization VAD's regions (vad.py), with the regions
+  used before it (Silero at 0.5) and with the reference's regions.
 - Lecture: tests/fixtures/speakers/lecture_fixture.py (12.5 min, two presenters in long turns, five
   audience questions, real voices) through the real stage (runner) with a transcript over its speech
   that has the presenters' self-introductions; accuracy = speech time given to the right name
   (audience voices: 'Publiek').
 - Stereo: the two-channel clip, turns per channel against Silero VAD on each channel.
-- Cost: the diarization core on the fixture tiled to BENCH_SPEAKERS_MINUTES (20) minutes, in a fresh
-  process (peak RSS), extrapolated to 2 h (the window cap makes the cost flat beyond ~1.5 h of speech).
+- Cost: the stage's VAD over the uncovered stretches + the diarization core on the fixture tiled to
+  BENCH_SPEAKERS_MINUTES (20) minutes, in a fresh process (peak RSS), extrapolated to 2 h (the window
+  cap makes the embedding cost flat beyond ~1.5 h of speech).
 Run: .venv/bin/python -m bench.speakers_bench
 """
 from __future__ import annotations
@@ -93,18 +95,35 @@ def decode(path: Path) -> np.ndarray:
     return decode_audio(str(path), sampling_rate=16000).astype(np.float32)
 
 
+def silero_default(audio: np.ndarray) -> list[tuple[float, float]]:
+    """The regions used before vad.py: faster-whisper's Silero at threshold 0.5 (with hysteresis)."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    opts = VadOptions(threshold=0.5, min_silence_duration_ms=300, speech_pad_ms=100)
+    return [(t["start"] / 16000, t["end"] / 16000) for t in get_speech_timestamps(audio, opts)]
+
+
 def ami() -> dict:
-    from pipeline.speakers.diarize import clean_regions, diarize, speech_regions
+    from pipeline.speakers.diarize import clean_regions, diarize
+    from pipeline.speakers.vad import speech_regions
 
     reference, uem = read_rttm(AMI / "reference.rttm"), read_uem(AMI / "annotated.uem")
     out: dict = {"scoring": "DER = (missed + false alarm + confusion) / reference speech; 10 ms frames, no collar, "
-                            "overlapped speech included, optimal one-to-one mapping; max_speakers=4"}
-    for name, silero in (("silero_vad_regions", True), ("reference_regions", False)):
+                            "overlapped speech included, optimal one-to-one mapping; max_speakers=4",
+                 "regions": {"vad_regions": "pipeline.speakers.vad.speech_regions (Silero probabilities > 0.1, "
+                                            "the default when diarize() gets no regions)",
+                             "silero_default_regions_before": "faster-whisper get_speech_timestamps, threshold 0.5 "
+                                                              "(the regions used before vad.py)",
+                             "reference_regions": "the reference's speech (an upper bound for speech detection)"},
+                 "overlap_note": "no overlap detection: every overlapped second beyond the first speaker is missed "
+                                 "(the overlap share of the reference speech is ~0.20 of the mean DER)"}
+    finders = {"vad_regions": speech_regions, "silero_default_regions_before": silero_default, "reference_regions": None}
+    for name, finder in finders.items():
         files = {}
         for f in sorted(reference):
             audio = decode(AMI / f"{f}.wav")
             span = uem.get(f, (0.0, len(audio) / 16000))
-            regions = speech_regions(audio) if silero else clean_regions([(s, e) for s, e, _ in reference[f]], span[1])
+            regions = finder(audio) if finder else clean_regions([(s, e) for s, e, _ in reference[f]], span[1])
             turns, info = diarize(audio, regions, max_speakers=4)
             files[f] = {k: v for k, v in der(reference[f], turns, span).items() if k != "mapping"}
         out[name] = {"files": files, "mean_der": round(float(np.mean([v["der"] for v in files.values()])), 4)}
@@ -157,17 +176,17 @@ def lecture() -> dict:
 
 def stereo() -> dict:
     from pipeline.extract.ffmpeg import ffmpeg_exe
-    from pipeline.speakers.diarize import speech_regions
     from pipeline.speakers.stereo import read_channels, stereo_split
+    from pipeline.speakers.vad import speech_regions
 
     path = TESTDATA / "en_faster_whisper_stereo_two_channels" / "stereo_diarization.wav"
     channels = read_channels(path, ffmpeg_exe())
     info: dict = {}
     turns = stereo_split(channels, info=info) or []
-    reference = [(s, e, f"channel{c}") for c in (0, 1) for s, e in speech_regions(channels[c])]
+    reference = [(s, e, f"channel{c}") for c in (0, 1) for s, e in speech_regions(channels[c], 0.5)]
     score = der(reference, turns, (0.0, channels.shape[1] / 16000))
     result = {"decision": info.get("decision"), "correlation": info.get("corr"), "turns": turns,
-              "reference": "Silero VAD on each channel", "der": score["der"], "confusion_s": score["confusion_s"],
+              "reference": "Silero VAD (threshold 0.5) on each channel", "der": score["der"], "confusion_s": score["confusion_s"],
               "mapping": score["mapping"]}
     for name, other in (("mono copied to both channels", channels[0]), ("left channel only", np.zeros_like(channels[0]))):
         d: dict = {}
@@ -182,6 +201,7 @@ def cost_child(minutes: float) -> dict:
 
     from pipeline.speakers.diarize import clean_regions, diarize
     from pipeline.speakers.embed import default_embedder
+    from pipeline.speakers.vad import missed_speech
 
     audio, reference, meta = build_lecture("ami", seed=0)
     n = int(minutes * 60 * 16000)
@@ -195,10 +215,13 @@ def cost_child(minutes: float) -> dict:
     load = time.perf_counter() - started
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started, cpu = time.perf_counter(), time.process_time()
-    turns, info = diarize(tiled, regions, max_speakers=6)
+    added = missed_speech(tiled, regions)  # the stage's VAD over what the transcript leaves uncovered
+    vad = time.perf_counter() - started
+    turns, info = diarize(tiled, sorted(regions + added), max_speakers=6)
     wall = time.perf_counter() - started
     return {"minutes": minutes, "speech_s": round(sum(e - s for s, e in regions), 1), "model_load_s": round(load, 2),
-            "wall_s": round(wall, 2), "cpu_s": round(time.process_time() - cpu, 2), "rtf": round(wall / (n / 16000), 5),
+            "vad_uncovered_s": round(vad, 2), "wall_s": round(wall, 2), "cpu_s": round(time.process_time() - cpu, 2),
+            "rtf": round(wall / (n / 16000), 5),
             "n_windows": info["n_windows"], "n_windows_before_cap": info["n_windows_before_cap"], "hop": info["hop"],
             "timings": info["timings"], "peak_rss_mb_before": round(rss_before, 1),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
@@ -223,18 +246,22 @@ def cost() -> dict:
         rtf, source = float(best["rtf"]), f"bench/results.json: {best['name']}"
     except (OSError, ValueError, IndexError, KeyError, AttributeError):
         pass
-    per_window = (measured["wall_s"]) / max(1, measured["n_windows"])
+    per_window = (measured["wall_s"] - measured["vad_uncovered_s"]) / max(1, measured["n_windows"])
     windows_2h = 3000  # the cap: 2 h of lecture speech (~1.8 h) exceeds it, so the hop grows instead
-    est_wall = per_window * windows_2h
+    # the VAD runs over the uncovered stretches, which grow with the recording's length
+    est_wall = per_window * windows_2h + measured["vad_uncovered_s"] * 120 / minutes
+    est_cpu = est_wall * measured["cpu_s"] / max(measured["wall_s"], 1e-9)  # other users' load aside
     audio_2h_mb = 2 * 3600 * 16000 * 2 / 2 ** 20
     est_rss = measured["peak_rss_mb"] + audio_2h_mb - measured["audio_mb"]
     out = {"measured": measured, "transcription_rtf": rtf, "transcription_rtf_source": source,
            "share_of_transcription_measured": round(measured["rtf"] / rtf, 4),
            "extrapolated_2h": {"wall_s": round(est_wall, 1), "rtf": round(est_wall / 7200, 5),
                                "share_of_transcription": round(est_wall / 7200 / rtf, 4),
+                               "share_of_transcription_by_cpu_time": round(est_cpu / 7200 / rtf, 4),
                                "peak_rss_mb": round(est_rss, 0),
                                "how": f"extrapolated from {minutes:g} min, not measured: seconds per window x 3000 "
-                                      "windows (the cap), and peak RSS + the difference in int16 audio size"}}
+                                      "windows (the cap) + the VAD's seconds x length, and peak RSS + the "
+                                      "difference in int16 audio size; wall-clock on a shared 2-core machine"}}
     print(f"cost: {minutes:g} min in {measured['wall_s']} s (RTF {measured['rtf']}, {measured['n_windows']} windows), "
           f"peak {measured['peak_rss_mb']} MB; 2 h extrapolated: {est_wall:.0f} s = "
           f"{100 * out['extrapolated_2h']['share_of_transcription']:.1f} % of transcription (RTF {rtf}), "

@@ -236,7 +236,7 @@ def test_stage_writes_chapters_json_subtitles_text_and_segments_table(data):
                             "txt": "chapters/01-wie-is-wie.txt"}
     cues = list(srt.parse((work / second.files["srt"]).read_text(encoding="utf-8")))
     vtt = webvtt.read(str(work / second.files["vtt"]))
-    assert " ".join(c.content for c in cues) == second.text == " ".join(c.text for c in vtt)
+    assert " ".join(c.content.replace("\n", " ") for c in cues) == second.text == " ".join(c.text.replace("\n", " ") for c in vtt)
     assert cues[0].start.total_seconds() == pytest.approx(second.start, abs=0.001)
     assert (work / second.files["txt"]).read_text(encoding="utf-8").split("\n\n", 1)[1].strip() == second.text
     table = pd.read_parquet(work / "segments.parquet")
@@ -406,3 +406,25 @@ def test_untranscribed_speech_is_a_flag_and_a_warning_on_its_chapter(data, capsy
     monkeypatch.setattr("pipeline.stages.all_stages", lambda: [chapters_stage.STAGE])
     assert cli_main(["status"]) == 0
     assert "speech not transcribed: 0:16–0:19" in capsys.readouterr().out
+
+
+def test_a_sentence_break_where_the_voice_changes_is_preferred(data):
+    # two equal breaks (sentence end + 1.2 s pause) near the listed 0:08: the nearer one, unless the
+    # other is where the second speaker takes over (speakers.json), which the stage then prefers
+    from pipeline.artifacts.speakers import SpeakerEntry, Speakers, Turn
+
+    transcript = script((0, sentence(20)), (1.2, sentence(10)), (1.2, sentence(12)))
+    a, b = transcript.segments[1].start, transcript.segments[2].start
+    chapter_list = listed("00:00 - Anna\n00:08 - Bram")
+    assert split_transcript(transcript, chapter_list).chapters[1].start == a
+    turns = [Turn(0.0, transcript.segments[1].end + 0.1, "SPEAKER_00"), Turn(b - 0.1, transcript.duration, "SPEAKER_01")]
+    speakers = Speakers("nl", transcript.duration, "test", {}, turns,
+                        [SpeakerEntry("SPEAKER_00", "Anna", 10.0, "page_order", "presenter", "Anna"),
+                         SpeakerEntry("SPEAKER_01", None, 4.0, None, "presenter", "Spreker 1")])
+    second = split_transcript(transcript, chapter_list, speakers=speakers).chapters[1]
+    assert second.start == b and "speaker change" in second.snap["reason"]
+    add_recording(data, "college", transcript, [ListedChapter(0, "Anna"), ListedChapter(8, "Bram")])
+    speakers.save(data.work_dir("college") / "speakers.json")
+    (result,) = run_recording(data, "college", [chapters_stage.STAGE])
+    assert result.status == "ran", result.error
+    assert load_chapters(data.work_dir("college") / "chapters.json").chapters[1].start == b

@@ -88,3 +88,32 @@ def test_indirect_questions_count_in_qa_chapters_only(language, text):
 def test_qa_chapter_titles():
     assert is_qa_chapter("Vragen uit de zaal") and is_qa_chapter("Q&A") and is_qa_chapter("Questions from the audience")
     assert not is_qa_chapter("Uitleg programma Krachtenbundeling (Floris)")
+
+
+def test_an_audience_question_records_its_asker_and_is_paired_with_the_presenters_answer():
+    texts = ["Hoe verdelen jullie de kosten tussen provincies?", "Dat wil ik graag weten.",
+             "De kosten verdelen we naar rato van het aantal inwoners.", "Dat is zo afgesproken.",
+             "Dank u wel."]
+    sentences = _sentences(texts, "Financiering", "nl")  # not a Q&A chapter: the voice makes it a question
+    for s, who in zip(sentences, ["Publiek", "Publiek", "Anna de Vries", "Anna de Vries", "Publiek"]):
+        s.speaker = who
+    found = find_questions(sentences, "Financiering", language_tools("nl"), OPTIONS, frozenset({"Publiek"}))
+    assert len(found) == 1 and found[0].question[0].text == texts[0]
+    assert (found[0].asker, found[0].answerer) == ("Publiek", "Anna de Vries")
+    assert [s.text for s in found[0].answer] == texts[2:4]  # the asker's follow-up and thanks are not the answer
+
+
+def test_drafts_without_an_asker_still_load(tmp_path):
+    from pipeline.artifacts.drafts import load_drafts
+    from pipeline.core import fsutil
+
+    old = {"schema_version": 1, "language": "nl", "title": "College", "introduction": "", "summary": "",
+           "chapters": [], "questions": [{"id": "qa-s0001000", "chapter_index": 0, "text": "Hoe lang duurt het?",
+                                          "start": 1.0, "end": 2.5, "answer_speaker": "Anna de Vries"}],
+           "provenance": {"method": "extractive", "parameters": {}, "version": "0"}}
+    fsutil.write_json(tmp_path / "drafts.json", old)
+    drafts = load_drafts(tmp_path / "drafts.json")
+    assert drafts.questions[0].asker == "" and drafts.questions[0].answer_speaker == "Anna de Vries"
+    drafts.questions[0].asker = "Publiek"
+    fsutil.write_json(tmp_path / "new.json", drafts.to_json())
+    assert load_drafts(tmp_path / "new.json").questions[0].asker == "Publiek"

@@ -86,7 +86,7 @@ def test_stereo_clip_is_split_per_channel():
     assert turns is not None, info
     assert info["decision"] == "split (separate sources)"
     for channel in (0, 1):  # each channel's turns cover that channel's own speech (Silero per channel)
-        speech = speech_regions(stereo[channel])
+        speech = speech_regions(stereo[channel], 0.5)  # strict: at 0.1 the other channel's bleed counts
         mine = [(s, e) for s, e, k in turns if k == f"CH{channel}"]
         other = [(s, e) for s, e, k in turns if k != f"CH{channel}"]
         total = sum(e - s for s, e in speech)
@@ -172,3 +172,37 @@ def test_artifact_round_trip_and_majority_overlap(tmp_path):
     assert loaded.speaker_of(71.5, 76.5) == "Publiek"
     assert loaded.speaker_of(40.2, 40.8) == "Anna de Vries"  # in a pause: the nearest turn
     assert loaded.speaker_of(200.0, 201.0) == ""
+
+
+def test_names_from_chapter_titles_not_on_the_page_warn():
+    chapters = [(0.0, "Uitleg van het programma (Floris)"), (40.5, "Discussie (Vervolg)")]
+    entries, warnings = name_speakers(TURNS, [], [], chapters, "nl", 100.0)
+    by_id = {e.id: e for e in entries}
+    assert (by_id["SPEAKER_00"].name, by_id["SPEAKER_00"].name_source) == ("Floris", "chapter_title")
+    assert by_id["SPEAKER_01"].name is None  # "(Vervolg)" names nobody
+    assert any("named in a chapter title as 'Floris'" in w and "lists no speakers" in w for w in warnings)
+    entries, warnings = name_speakers(TURNS, [], ["Karel Appel"], [chapters[0], (40.5, "Vragen")], "nl", 100.0)
+    assert [(e.id, e.name) for e in entries][:2] == [("SPEAKER_01", "Karel Appel"), ("SPEAKER_00", "Floris")]
+    assert any("'Floris', who is not in recording.yaml's speakers (Karel Appel)" in w for w in warnings)
+
+
+def test_the_stage_reads_speaker_names_from_the_chapters_file(tmp_path):
+    from pipeline.artifacts.manifest import Recording, Speaker, save_recording
+    from pipeline.core.config import DataPaths
+    from pipeline.runner.stage import StageContext
+    from pipeline.speakers.stage import listed_chapters
+
+    paths = DataPaths(tmp_path)
+    recording = Recording(slug="college", title="College", media="college.wav", language="nl",
+                          speakers=[Speaker("Anna de Vries"), Speaker("Floris Bakker")], chapters_file="chapters.txt")
+    save_recording(paths, recording)
+    (paths.recording_dir("college") / "chapters.txt").write_text(
+        "00:00 - Inleiding (Anna)\n00:41 - Het programma (Floris)\n", encoding="utf-8")
+    warnings: list[str] = []
+    chapters = listed_chapters(StageContext(paths, recording), warnings)
+    assert chapters == [(0.0, "Inleiding (Anna)"), (41.0, "Het programma (Floris)")] and not warnings
+    entries, name_warnings = name_speakers(TURNS, [], ["Anna de Vries", "Floris Bakker"], chapters, "nl", 100.0)
+    assert {e.id: (e.name, e.name_source) for e in entries}["SPEAKER_01"] == ("Floris Bakker", "chapter_title")
+    (paths.recording_dir("college") / "chapters.txt").write_text("00:30 - Inleiding\n00:10 - Terug in de tijd\n", encoding="utf-8")
+    assert listed_chapters(StageContext(paths, recording), warnings) == []
+    assert len(warnings) == 1 and warnings[0].startswith("chapter titles not used to name speakers:")

@@ -125,6 +125,7 @@ def test_stage_names_the_voices_and_later_stages_carry_them(tmp_path, lecture):
     assert asked and all(q.answer_speaker in ("Anna de Vries", "Bram Jansen") for q in asked if q.answer)
     asker = {s.id: s.speaker for s in sentences}
     assert [asker[q.sentence_id] for q in asked][:2] == ["Publiek", "Publiek"]  # the first question's voice
+    assert [q.asker for q in asked][:2] == ["Publiek", "Publiek"]
     quotes = [q for c in drafts.chapters for q in c.quotes]
     assert all(q.speaker == who(q.start, q.end) for q in quotes)
 

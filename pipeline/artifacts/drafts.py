@@ -62,6 +62,7 @@ class Question:
     source: str = "extractive"  # "extractive" (found in the transcript) or "page" (the page's own Q&A, kept as written)
     asked: bool = True          # for a page question: whether it was matched to the moment it was asked
     similarity: float = 1.0     # for a page question: how closely the matched sentence says it (0-1)
+    asker: str = ""             # who asked (the question's voice in speakers.json, e.g. 'Publiek'); '' unknown
 
 
 @dataclass

@@ -4,7 +4,8 @@
 the stereo path (one microphone per channel), where turns of two speakers may overlap. `speakers` has
 one entry per speaker found: its id ('SPEAKER_00' talks most), the name (None when nobody could name
 it), seconds of speech, where the name came from (`name_source`: introduction, chapter_title,
-page_order, only_speaker, audience; None when unnamed) and its role (presenter | audience).
+page_order, only_speaker, audience, editor = named in the review app; None when unnamed) and its role
+(presenter | audience).
 Later stages give a sentence or segment the speaker with the most overlap (`Speakers.speaker_of`).
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pipeline.core.errors import PipelineError
 
 AUDIENCE = {"nl": "Publiek", "en": "Audience"}
 UNNAMED = {"nl": "Spreker", "en": "Speaker"}
-NAME_SOURCES = ("introduction", "chapter_title", "page_order", "only_speaker", "audience")
+NAME_SOURCES = ("introduction", "chapter_title", "page_order", "only_speaker", "audience", "editor")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Callable
 
 from pipeline.artifacts.transcript import Transcript
 from pipeline.core.errors import ConfigError
@@ -31,7 +31,7 @@ class ChapterOptions:
     sentence_weight: float = 1.0  # score for a break right after '.', '?', '!'
     pause_weight: float = 1.5  # score for a pause of pause_cap seconds
     segment_weight: float = 0.1  # score for a break between Whisper segments (weak: VAD chunking decides them)
-    speaker_weight: float = 0.5  # score for a speaker change (when segments name speakers)
+    speaker_weight: float = 0.5  # score for a speaker change (when speakers.json gives the words' voices)
     distance_weight: float = 0.5  # penalty for a break a whole window away from the listed time
     min_chapter_seconds: float = 10.0  # shorter chapters are flagged 'short'
     min_words: int = 3  # chapters with fewer words are flagged 'no_speech'
@@ -79,15 +79,22 @@ class Boundary:
     mid_sentence: bool = False
 
 
-def transcript_units(transcript: Transcript) -> list[Unit]:
-    """Words in transcript order (segments without word timestamps count as one unit)."""
+def transcript_units(transcript: Transcript,
+                     speaker_of: Callable[[float, float], str] | None = None) -> list[Unit]:
+    """Words in transcript order (segments without word timestamps count as one unit). speaker_of
+    (e.g. speakers.json's `Speakers.speaker_id_of`) gives each unit its voice, so that a break where
+    the voice changes scores `speaker_weight`; '' (no voice there) is no speaker."""
+    def who(start: float, end: float, segment) -> str | None:
+        return (speaker_of(start, end) or None) if speaker_of else getattr(segment, "speaker", None)
+
     units = []
     for pos, segment in enumerate(transcript.segments):
-        speaker = getattr(segment, "speaker", None)
         if segment.words:
-            units += [Unit(w.start, w.end, w.word, pos, i, speaker) for i, w in enumerate(segment.words)]
+            units += [Unit(w.start, w.end, w.word, pos, i, who(w.start, w.end, segment))
+                      for i, w in enumerate(segment.words)]
         elif segment.text.strip():
-            units.append(Unit(segment.start, segment.end, segment.text, pos, -1, speaker))
+            units.append(Unit(segment.start, segment.end, segment.text, pos, -1,
+                              who(segment.start, segment.end, segment)))
     return units
 
 
@@ -143,7 +150,10 @@ class Gaps:
 def score(gaps: Gaps, i: int, t: float, options: ChapterOptions) -> float:
     """How good a chapter break gap i is for listed time t (higher is better)."""
     o = options
-    return (o.sentence_weight * gaps.sentence_end(i)
+    # Whisper's punctuation is a guess (sequential decoding wrote "timers," before a 4.6 s silence):
+    # a silence of twice long_pause ends a thought as surely as a full stop does.
+    ended = gaps.sentence_end(i) or gaps.pause(i) >= 2 * o.long_pause
+    return (o.sentence_weight * ended
             # log: a 4 s pause beats a 2 s one, but 0.5 s vs 1 s matters more than 4 s vs 4.5 s
             + o.pause_weight * math.log1p(min(gaps.pause(i), o.pause_cap)) / math.log1p(o.pause_cap)
             + o.segment_weight * gaps.segment_change(i)

@@ -14,6 +14,7 @@ from typing import Any
 from pipeline.artifacts.chapter_line import ChapterEntry
 from pipeline.artifacts.chapters import Chapter, Chapters, Piece
 from pipeline.artifacts.manifest import manifest_path
+from pipeline.artifacts.speakers import Speakers, optional_speakers
 from pipeline.artifacts.transcript import Gap, Transcript, Word
 from pipeline.chapters.edits import Edits, apply_edits
 from pipeline.chapters.files import write_chapter_artifacts
@@ -57,11 +58,12 @@ def chapter_words(chapter: Chapter, transcript: Transcript) -> list[Word]:
 
 def split_transcript(transcript: Transcript, chapter_list: ChapterList | None,
                      options: ChapterOptions = ChapterOptions(), *, recording: str = "",
-                     title: str = "", edits: Edits | None = None) -> Chapters:
+                     title: str = "", edits: Edits | None = None, speakers: Speakers | None = None) -> Chapters:
     """Assign every word of the transcript to exactly one chapter of the (snapped) chapter list.
 
-    `edits` are editors' changes (chapter index -> (title, start)); see chapters/edits.py."""
-    units = transcript_units(transcript)
+    `edits` are editors' changes (chapter index -> (title, start)); see chapters/edits.py. With
+    `speakers` (speakers.json) a break where the voice changes is preferred (`speaker_weight`)."""
+    units = transcript_units(transcript, speakers.speaker_id_of if speakers else None)
     duration = max([transcript.duration, 0.0] + [u.end for u in units])
     if chapter_list and chapter_list.entries:
         listed = resolve(chapter_list, duration)
@@ -259,7 +261,8 @@ def _build(ctx: StageContext) -> dict[str, Any]:
 
     transcript = Transcript.load(ctx.work_dir / "transcript.json")
     chapters = split_transcript(transcript, listed_chapters(ctx), OPTIONS, recording=ctx.slug,
-                                title=ctx.recording.title, edits=chapter_edits(ctx.paths, ctx.slug))
+                                title=ctx.recording.title, edits=chapter_edits(ctx.paths, ctx.slug),
+                                speakers=optional_speakers(ctx.work_dir / "speakers.json"))
     write_chapter_artifacts(ctx.work_dir, chapters)
     for warning in chapters.warnings:
         log.warning("%s: %s", ctx.slug, warning)

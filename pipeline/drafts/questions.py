@@ -10,7 +10,8 @@ sentence going to the question it has most words in common with.
 
 When the speakers stage has told voices apart, a question said by the audience counts in any chapter
 (it is not the lecturer's rhetorical question), the asker's own follow-up sentences are not part of
-the answer, and the answer ends when the audience speaks again.
+the answer, and the answer ends when the audience speaks again; each item knows its asker and its
+answerer (the voices of most of the question's and the answer's time).
 """
 from __future__ import annotations
 
@@ -65,6 +66,24 @@ class FoundQuestion:
 
     question: list[Sentence]
     answer: list[Sentence]
+
+    @property
+    def asker(self) -> str:
+        """Who asked: the speaker of most of the question's time ('' when the voices are not known)."""
+        return main_voice(self.question)
+
+    @property
+    def answerer(self) -> str:
+        """Who answered: the speaker of most of the answer's time ('' when none)."""
+        return main_voice(self.answer)
+
+
+def main_voice(sentences: list[Sentence]) -> str:
+    """The speaker of most of these sentences' time ('' when none is named)."""
+    seconds: dict[str, float] = {}
+    for s in sentences:
+        seconds[s.speaker] = seconds.get(s.speaker, 0.0) + max(s.end - s.start, 0.01)
+    return max(sorted(seconds), key=lambda k: seconds[k]) if seconds else ""
 
 
 def is_qa_chapter(title: str) -> bool:

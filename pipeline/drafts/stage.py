@@ -182,23 +182,15 @@ def _chapter_questions(chapter: ChapterSpan, sentences: list[Sentence], tools: L
                 s.speaker = ""  # the asker is someone in the audience, not the chapter's speaker
         first, last = item.question[0], item.question[-1]
         answer = item.answer
-        answerer = _main_voice(answer) if voices is not None else speakers.get(chapter.index, "")
+        answerer = item.answerer if voices is not None else speakers.get(chapter.index, "")
         questions.append(Question(
             id=f"qa-{first.id}", chapter_index=chapter.index, text=" ".join(s.text for s in item.question),
             start=first.start, end=last.end, segment_ids=sorted({i for s in item.question for i in s.segment_ids}),
             answer=tools.clean(" ".join(s.text for s in answer)),
             answer_start=answer[0].start if answer else 0.0, answer_end=answer[-1].end if answer else 0.0,
             answer_segment_ids=sorted({i for s in answer for i in s.segment_ids}),
-            answer_speaker=answerer if answer else "", sentence_id=first.id))
+            answer_speaker=answerer if answer else "", sentence_id=first.id, asker=item.asker))
     return questions
-
-
-def _main_voice(sentences: list[Sentence]) -> str:
-    """The speaker of most of these sentences' time ('' when none is named)."""
-    seconds: dict[str, float] = {}
-    for s in sentences:
-        seconds[s.speaker] = seconds.get(s.speaker, 0.0) + max(s.end - s.start, 0.01)
-    return max(sorted(seconds), key=lambda k: seconds[k]) if seconds else ""
 
 
 def _recording_summary(chapters: list[ChapterDraft], by_chapter: dict[int, list[Sentence]], tools: LanguageTools,

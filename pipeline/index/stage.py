@@ -113,8 +113,10 @@ def _segment_rows(path: Path) -> tuple[list[IndexRow], dict[int, str]]:
     chapter = table["chapter_index"] if "chapter_index" in table else pd.Series([0] * len(table))
     # A segment split at a chapter boundary has parts 0, 1, ...: (segment_id, part) is the key.
     part = table["part"] if "part" in table else pd.Series([0] * len(table))
-    rows = [IndexRow(f"seg{int(i)}" + (f".{int(p)}" if p else ""), int(c), float(s), float(e), str(t))
-            for i, p, c, s, e, t in zip(ids, part, chapter, table["start"], table["end"], table["text"])]
+    # The speaker column (speakers.json's voice of each piece; absent in tables from before the speakers stage).
+    speaker = table["speaker"].fillna("").astype(str) if "speaker" in table else pd.Series([""] * len(table))
+    rows = [IndexRow(f"seg{int(i)}" + (f".{int(p)}" if p else ""), int(c), float(s), float(e), str(t), k)
+            for i, p, c, s, e, t, k in zip(ids, part, chapter, table["start"], table["end"], table["text"], speaker)]
     titles = {}
     if "chapter_title" in table:
         titles = {int(c): str(t) for c, t in zip(chapter, table["chapter_title"])}

@@ -4,7 +4,7 @@
                           *, min_speakers=1, embedder="default", **overrides)
 
 audio: 16 kHz mono, float32 or int16 (int16 is converted a window at a time: 2 h stays 230 MB);
-regions: [(start_s, end_s)] speech (Whisper segments; None = Silero VAD from faster-whisper);
+regions: [(start_s, end_s)] speech (Whisper segments; None = vad.speech_regions: Silero at threshold 0.1);
 turns: [(start, end, 'SPEAKER_00'), ...] sorted, inside `regions`, SPEAKER_00 talks most; with
 `stereo` (2, n) and one speaker per channel, the channel turns ('CH0', 'CH1') instead.
 
@@ -42,6 +42,7 @@ from pipeline.speakers.smooth import (
     smooth_labels,
 )
 from pipeline.speakers.stereo import stereo_split
+from pipeline.speakers.vad import as_float, speech_regions
 
 __all__ = ["DEFAULTS", "diarize", "speech_regions", "clean_regions", "Turn"]
 
@@ -67,16 +68,6 @@ DEFAULTS = dict(
     min_turn=0.3,           # drop pieces shorter than this (s)
     blas_threads=1,         # BLAS threads inside diarize() (threadpoolctl if installed); None = as is
 )
-
-
-def speech_regions(audio: np.ndarray, min_silence_ms: int = 300, speech_pad_ms: int = 100,
-                   threshold: float = 0.5) -> list[tuple[float, float]]:
-    """Silero VAD (bundled with faster-whisper) speech regions in seconds."""
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-
-    audio = _as_float(audio)
-    opts = VadOptions(threshold=threshold, min_silence_duration_ms=min_silence_ms, speech_pad_ms=speech_pad_ms)
-    return [(t["start"] / SR, t["end"] / SR) for t in get_speech_timestamps(audio, opts)]
 
 
 def clean_regions(regions: Iterable[tuple[float, float]], duration: float) -> list[tuple[float, float]]:
@@ -118,16 +109,10 @@ def make_windows(regions, win: float, hop: float, min_win: float) -> np.ndarray:
     return np.array(out, dtype=np.float64).reshape(-1, 3)
 
 
-def _as_float(x: np.ndarray) -> np.ndarray:
-    if x.dtype == np.int16:
-        return x.astype(np.float32) / np.float32(32768.0)
-    return np.asarray(x, dtype=np.float32)
-
-
 def window_features(audio: np.ndarray, windows: np.ndarray, embedder: Embedder | None,
                     use_spectral: bool = True, timings: dict | None = None):
     """(embeddings or None, MFCC+pitch features or None) of each window."""
-    slices = [_as_float(audio[int(round(s * SR)): int(round(e * SR))]) for s, e, _ in windows]
+    slices = [as_float(audio[int(round(s * SR)): int(round(e * SR))]) for s, e, _ in windows]
     t0 = time.perf_counter()
     emb = embedder.embed(slices) if embedder is not None else None
     t1 = time.perf_counter()

@@ -4,14 +4,15 @@ Evidence, per (voice, listed speaker), strongest first:
 - a self-introduction in the transcript ("mijn naam is …", "ik heet …", "ik ben …", "my name is …",
   "I'm …", "I am …") whose name matches a listed speaker (full name, or first name within a
   spelling distance Whisper makes: "Ana" for "Anna"), said inside the voice's turns: 3 points each;
-- a listed chapter whose title names one listed speaker ("Uitleg programma (Floris)"), where the
-  voice has most of the chapter's speech: 2 x its share;
-Voices are matched to listed speakers greedily by points; then an unlisted "mijn naam is X" names its
-voice X; then the page's order, weakly: the remaining presenters, by their first long turn, take the
-remaining listed names in order (the one who speaks first <-> the first listed). A voice with little speech (< 15 %) and no
-long turn that nobody named is the audience ("Publiek" / "Audience"). "mijn naam is X" / "my name is
-X" with an X that is not listed still names the voice, with a warning: the page's list is wrong or
-incomplete. Every problem with the list is a warning in the stage summary, never an error.
+- a listed chapter (recording.yaml `chapters` or its chapters_file) whose title names one listed
+  speaker ("Uitleg programma (Floris)"), where the voice has most of the chapter's speech: 2 x its share;
+Voices are matched to listed speakers greedily by points; then an unlisted "mijn naam is X" (or a
+chapter title ending in "(X)" with an X not listed) names its voice X, with a warning; then the
+page's order, weakly: the remaining presenters, by their first long turn, take the remaining listed
+names in order (the one who speaks first <-> the first listed). A voice with little speech (< 15 %)
+and no long turn that nobody named is the audience ("Publiek" / "Audience"). "mijn naam is X" / "my
+name is X" with an X that is not listed still names the voice, with a warning: the page's list is
+wrong or incomplete. Every problem with the list is a warning in the stage summary, never an error.
 """
 from __future__ import annotations
 
@@ -31,6 +32,11 @@ INTRODUCTIONS = [
     (re.compile(rf"\b(?:[Mm]ijn naam is|[Ii]k heet|[Mm]y name is)\s+{_NAME}"), True),
     (re.compile(rf"\b(?:[Ii]k ben|I'?m|I am)\s+{_NAME}"), False),
 ]
+# A chapter title ending in a name in brackets: "Uitleg programma (Floris)".
+TITLE_NAME = re.compile(rf"\({_NAME}\)\s*$")
+# Bracketed words in chapter titles that are not people.
+NOT_NAMES = {"vervolg", "pauze", "demo", "intro", "inleiding", "vragen", "vraag", "questions", "deel", "part",
+             "slot", "afsluiting", "discussie", "discussion", "samenvatting", "summary", "video", "live", "herhaling"}
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,14 @@ def _word_at(offsets: list[int], pos: int) -> int:
     return lo
 
 
+def title_name(title: str) -> str:
+    """The person a chapter title names in brackets at its end ("Uitleg programma (Floris)"), or ""."""
+    match = TITLE_NAME.search(title)
+    if not match or _fold(match.group("name").split()[0]) in NOT_NAMES:
+        return ""
+    return match.group("name")
+
+
 def _chapter_spans(chapters: list[tuple[float, str]], duration: float) -> list[tuple[float, float, str]]:
     ordered = sorted(chapters)
     return [(s, ordered[i + 1][0] if i + 1 < len(ordered) else duration, t) for i, (s, t) in enumerate(ordered)]
@@ -125,7 +139,7 @@ def name_speakers(turns: list[Turn], segments, listed: list[str], chapters: list
     lookup = Speakers(language, duration, "", {}, turns, [])
     points: dict[tuple[str, int], dict[str, float]] = {}
     warnings: list[str] = []
-    unlisted: dict[str, tuple[str, float]] = {}
+    unlisted: dict[str, tuple[str, float, str]] = {}  # voice -> (name, where, how) for names not listed
 
     def add(voice: str, index: int, kind: str, value: float) -> None:
         bucket = points.setdefault((voice, index), {})
@@ -138,16 +152,21 @@ def name_speakers(turns: list[Turn], segments, listed: list[str], chapters: list
         if intro.listed >= 0:
             add(voice, intro.listed, "introduction", 3.0)
         elif voice not in unlisted:
-            unlisted[voice] = (intro.said, intro.start)
+            unlisted[voice] = (intro.said, intro.start, "introduction")
     for start, end, title in _chapter_spans(chapters, duration):
         named = [i for i, name in enumerate(listed)
                  if re.search(rf"\b({re.escape(name)}|{re.escape(name.split()[0])})\b", title, re.I)]
         spoken = _seconds_in(turns, start, end)
-        if len(named) == 1 and spoken:
-            voice = max(sorted(spoken), key=lambda k: spoken[k])
-            share = spoken[voice] / sum(spoken.values())
-            if share >= 0.5:
-                add(voice, named[0], "chapter_title", 2.0 * share)
+        if not spoken:
+            continue
+        voice = max(sorted(spoken), key=lambda k: spoken[k])
+        share = spoken[voice] / sum(spoken.values())
+        if share < 0.5:
+            continue
+        if len(named) == 1:
+            add(voice, named[0], "chapter_title", 2.0 * share)
+        elif not named and (said := title_name(title)) and voice not in unlisted:
+            unlisted[voice] = (said, start, "chapter_title")
     evidenced = {v for (v, _), kinds in points.items() if kinds}
     main = [k for k in ids if seconds[k] / total >= 0.05][: max(1, len(listed))]
     presenters = [k for k in ids if k in evidenced or k in main]
@@ -158,12 +177,13 @@ def name_speakers(turns: list[Turn], segments, listed: list[str], chapters: list
         if voice not in names and index not in taken and voice in presenters:
             names[voice] = (listed[index], max(sorted(kinds), key=lambda k: kinds[k]))
             taken.add(index)
-    # 2. "mijn naam is X" with an X the page does not list: the page's list is wrong or incomplete
-    for voice, (said, at) in unlisted.items():
-        if voice not in names:
-            names[voice] = (said, "introduction")
+    # 2. "mijn naam is X" or a chapter "... (X)" with an X the page does not list: the list is wrong or incomplete
+    for voice, (said, at, source) in unlisted.items():
+        if voice not in names and said not in {n for n, _ in names.values()}:
+            names[voice] = (said, source)
             where = f"recording.yaml's speakers ({', '.join(listed)})" if listed else "recording.yaml (it lists no speakers)"
-            warnings.append(f"the speaker at {format_clock(at)} introduces themselves as {said!r}, who is not in "
+            how = "introduces themselves as" if source == "introduction" else "is named in a chapter title as"
+            warnings.append(f"the speaker at {format_clock(at)} {how} {said!r}, who is not in "
                             f"{where}: check the page's speaker list")
     # 3. the page's order, weakly: the remaining presenters by first long turn <-> the remaining listed
     first_turn = {k: min((t.start for t in turns if t.speaker == k and t.end - t.start >= 2.0),

@@ -3,8 +3,10 @@
 Reads audio.wav, transcript.json and media.json; writes data/work/<slug>/speakers.json (see
 pipeline/artifacts/speakers.py). Speech regions are the transcript's segments (Whisper's speech, or
 the captions' cues), cut where the words pause for more than `PAUSE` seconds, plus the stretches of
-speech the transcript has no words for (its coverage gaps). A media file whose first audio stream has
-two channels is decoded again with ffmpeg (first two channels, 16 kHz) to see whether each channel
+speech the transcript has no words for (its coverage gaps), plus what Silero hears at a low threshold
+(vad.py) in the stretches the transcript leaves uncovered (far-field voices, short interjections;
+only those stretches are run through Silero, to keep the cost down). A media file whose first audio
+stream has two channels is decoded again with ffmpeg (first two channels, 16 kHz) to see whether each channel
 is one speaker's microphone; if so the channel split is used. The page's speaker list (+ audience)
 bounds the number of voices. Without torch or the resemblyzer weights the MFCC + pitch features are
 used alone, with one warning.
@@ -23,20 +25,24 @@ from pipeline.artifacts.media import MediaInfo
 from pipeline.artifacts.speakers import Speakers, Turn
 from pipeline.artifacts.transcript import Transcript
 from pipeline.core.errors import MediaError, PipelineError
+from pipeline.editorial.speaker_edits import apply_speaker_edits, speaker_edits, speaker_edits_digest
+from pipeline.ingest.chapterlist import read_chapter_file
 from pipeline.runner.stage import Stage, StageContext
 from pipeline.speakers.diarize import DEFAULTS, diarize
 from pipeline.speakers.embed import default_embedder, embedder_problem
 from pipeline.speakers.naming import name_speakers
 from pipeline.speakers.stereo import read_channels, stereo_split
+from pipeline.speakers.vad import THRESHOLD as VAD_THRESHOLD
+from pipeline.speakers.vad import missed_speech
 
 log = logging.getLogger(__name__)
 
 PAUSE = 1.0           # a pause between words longer than this ends a speech region (s)
 AUDIENCE_ROOM = 4     # voices allowed beyond the page's speakers (audience questions)
 SHORT_SPEECH = 20.0   # below this much speech the count estimate is unreliable: one listed speaker = one voice
-METHOD = {"embedding": "windows of 2 s over the transcript's speech; Resemblyzer embedding (0.7) + MFCC/pitch "
+METHOD = {"embedding": "windows of 2 s over the transcript's speech + VAD; Resemblyzer embedding (0.7) + MFCC/pitch "
                        "(0.3); spectral clustering, eigengap count, merge, Viterbi smoothing, audience pass",
-          "mfcc+pitch": "windows of 2 s over the transcript's speech; MFCC/pitch features only (no speaker "
+          "mfcc+pitch": "windows of 2 s over the transcript's speech + VAD; MFCC/pitch features only (no speaker "
                         "encoder installed); spectral clustering, eigengap count, Viterbi smoothing",
           "stereo": "one microphone per channel: channel energy split",
           "too-short": "too little speech to compare voices: one speaker",
@@ -127,6 +133,9 @@ def identify(ctx: StageContext, transcript: Transcript, audio_path: Path) -> Spe
     else:
         audio = read_audio(audio_path)
         duration = len(audio) / 16000
+        added = missed_speech(audio, regions)
+        info["vad_added_s"] = round(sum(e - s for s, e in added), 2)
+        regions = sorted(regions + added)
         embedder = default_embedder()
         if embedder is None:
             warnings.append("no speaker encoder (torch and resemblyzer's weights: pip install '.[speakers]' and "
@@ -138,27 +147,45 @@ def identify(ctx: StageContext, transcript: Transcript, audio_path: Path) -> Spe
         info.update({k: v for k, v in dinfo.items() if k in ("n_windows", "hop", "timings", "cluster", "embedder")})
     artifact_turns = [Turn(round(s, 3), round(e, 3), k) for s, e, k in turns]
     entries, name_warnings = name_speakers(artifact_turns, transcript.segments, listed,
-                                           [(c.start, c.title) for c in recording.chapters],
-                                           recording.language, duration)
-    parameters = {"diarization": DEFAULTS, **bounds, "pause": PAUSE, "listed_speakers": listed}
+                                           listed_chapters(ctx, warnings), recording.language, duration)
+    parameters = {"diarization": DEFAULTS, **bounds, "pause": PAUSE, "vad_threshold": VAD_THRESHOLD,
+                  "listed_speakers": listed}
     return Speakers(language=recording.language, duration=round(duration, 3), method=f"{method}: {METHOD[method]}",
                     parameters=parameters, turns=artifact_turns, speakers=entries,
                     warnings=warnings + name_warnings, info=info)
 
 
+def listed_chapters(ctx: StageContext, warnings: list[str]) -> list[tuple[float, str]]:
+    """(start, title) of the listed chapters (recording.yaml `chapters` and its chapters_file), whose
+    titles may name a speaker; an unreadable chapters_file is a warning here (the chapters stage fails on it)."""
+    recording = ctx.recording
+    chapters = [(c.start, c.title) for c in recording.chapters]
+    if recording.chapters_file:
+        path = ctx.recording_dir / recording.chapters_file
+        try:
+            chapters += [(e.start, e.title) for e in read_chapter_file(path).entries]
+        except PipelineError as exc:
+            warnings.append(f"chapter titles not used to name speakers: {exc}")
+    return chapters
+
+
 def _inputs(ctx: StageContext) -> list[Path]:
     inputs = [ctx.work_dir / "audio.wav", ctx.work_dir / "transcript.json"]
+    if ctx.recording.chapters_file and (ctx.recording_dir / ctx.recording.chapters_file).is_file():
+        inputs.append(ctx.recording_dir / ctx.recording.chapters_file)
     return inputs + ([ctx.work_dir / "media.json"] if (ctx.work_dir / "media.json").is_file() else [])
 
 
 def _params(ctx: StageContext) -> dict[str, Any]:
     # The page's speakers and chapters name the voices; the encoder decides them (a later install of
     # torch re-runs the stage).
-    return {"diarization": DEFAULTS, "pause": PAUSE, "audience_room": AUDIENCE_ROOM,
+    return {"diarization": DEFAULTS, "pause": PAUSE, "vad_threshold": VAD_THRESHOLD, "audience_room": AUDIENCE_ROOM,
             "speakers": [s.name for s in ctx.recording.speakers],
             "chapters": [[c.start, c.title] for c in ctx.recording.chapters],
+            "chapters_file": ctx.recording.chapters_file,
             "language": ctx.recording.language,
-            "encoder": "resemblyzer" if _encoder_installed() else "mfcc+pitch"}
+            "encoder": "resemblyzer" if _encoder_installed() else "mfcc+pitch",
+            **({"editor_speakers": d} if (d := speaker_edits_digest(ctx.paths, ctx.slug)) else {})}
 
 
 def _encoder_installed() -> bool:
@@ -174,6 +201,7 @@ def _build(ctx: StageContext) -> dict[str, Any]:
     except (ValueError, KeyError, TypeError) as exc:
         raise PipelineError(f"{transcript_path}: not a valid transcript ({exc!r}); re-run transcribe") from exc
     speakers = identify(ctx, transcript, ctx.work_dir / "audio.wav")
+    speakers = apply_speaker_edits(speakers, speaker_edits(ctx.paths, ctx.slug))  # editors' names, merges, splits
     speakers.save(ctx.work_dir / "speakers.json")
     for warning in speakers.warnings:
         log.warning("%s: speakers: %s", ctx.slug, warning)
