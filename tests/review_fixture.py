@@ -16,7 +16,14 @@ import time
 import wave
 from pathlib import Path
 
-from pipeline.artifacts.drafts import ChapterDraft, Drafts, Question, Quote, SummaryItem
+from pipeline.artifacts.drafts import (
+    ChapterDraft,
+    Drafts,
+    Question,
+    Quote,
+    RejectedDraft,
+    SummaryItem,
+)
 from pipeline.artifacts.manifest import (
     ListedChapter,
     Recording,
@@ -108,6 +115,22 @@ def sample_drafts(rec: Recording, sentences: list[Sentence]) -> Drafts:
                   {"method": "hand-made"})
 
 
+def with_generated_drafts(paths: DataPaths, slug: str) -> None:
+    """Mark the sample's drafts as a language-model run would leave them: one generated summary sentence,
+    the page's own introduction, and two generated sentences the grounding check refused."""
+    path = paths.work_dir(slug) / "drafts.json"
+    drafts = Drafts.load(path)
+    first = drafts.chapters[1].summary[0]
+    first.source, first.model = "llm", "qwen2.5-7b"
+    drafts.introduction_source = "page"
+    drafts.rejected = [
+        RejectedDraft(1, "Het programma kost 40 miljoen euro per jaar.", ["s000015000"],
+                      ["number not in the cited sentences: 40"], "qwen2.5-7b"),
+        RejectedDraft(-1, f"Samenvatting {XSS}", [], ["name not in the transcript: Jansen"], "qwen2.5-7b"),
+    ]
+    drafts.save(path)
+
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -188,3 +211,25 @@ def launched_chromium():
             yield chromium
         finally:
             chromium.close()
+
+
+# --- browser checks shared by the Playwright tests ---------------------------------------------------
+
+def axe_problems(page) -> list[str]:
+    """Serious and critical axe-core violations of the page as it is now."""
+    import pytest
+
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:  # pragma: no cover - the test extra installs it
+        pytest.skip("axe-playwright-python not installed")
+    results = Axe().run(page)
+    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+            for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+
+
+def no_horizontal_scroll(page) -> None:
+    """The document is no wider than the viewport (nothing to scroll sideways)."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    viewport = page.evaluate("window.innerWidth")
+    assert width <= viewport, f"document is {width} px wide in a {viewport} px viewport"

@@ -100,3 +100,28 @@ def test_pipeline_opens_the_database_read_only(paths):
     uri = f"{paths.review_db.as_uri()}?mode=ro"
     with pytest.raises(sqlite3.OperationalError):
         sqlite3.connect(uri, uri=True).execute("DELETE FROM glossary")
+
+
+def test_damaged_database_is_an_error_never_machine_text_in_silence(paths):
+    from pipeline.core.errors import PipelineError
+    from pipeline.editorial.corrections import (
+        ReviewDatabaseError,
+        glossary_terms,
+        load_corrections,
+    )
+
+    ReviewStore(paths.review_db).add_term("iVRI", "Anne")
+    paths.review_db.write_bytes(b"not a database at all " * 500)
+    for read in (lambda: load_corrections(paths, "x"), lambda: glossary_terms(paths)):
+        with pytest.raises(ReviewDatabaseError) as caught:
+            read()
+        assert isinstance(caught.value, PipelineError) and isinstance(caught.value, sqlite3.DatabaseError)
+        assert "review.sqlite is damaged (file is not a database)" in str(caught.value) and ".recover" in str(caught.value)
+
+
+def test_database_without_the_tables_is_read_as_no_corrections(paths):
+    with sqlite3.connect(paths.review_db) as conn:
+        conn.execute("CREATE TABLE other (x)")
+    from pipeline.editorial.corrections import load_corrections
+
+    assert load_corrections(paths, "x").is_empty()

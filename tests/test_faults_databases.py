@@ -111,3 +111,52 @@ def test_damaged_review_database_is_never_written_and_says_how_to_restore_it(pat
     shutil.copyfile(backup, paths.review_db)  # restored: everything re-indexes with the corrections
     report = run_batch(paths, paths.slugs(), [index.STAGE])
     assert not report.failed and search(paths, "Verhoeven") and health_notes(paths, [index.STAGE]) == []
+
+
+# --- a damaged review.sqlite in the review app, `pipeline export` and the stages that read it ----------
+
+@pytest.fixture()
+def damaged_review(tmp_path):
+    from review_fixture import sample_paths
+
+    data = sample_paths(tmp_path)
+    ReviewStore(data.review_db).add_term("iVRI", "Anne")
+    data.review_db.write_bytes(GARBAGE)
+    return data
+
+
+def restore_hint(line: str) -> None:
+    assert "review.sqlite is damaged (file is not a database)" in line and "\n" not in line
+    assert "backup" in line and ".recover" in line and "never overwrite" in line
+
+
+def test_review_app_stays_up_read_only_on_a_damaged_review_database(damaged_review):
+    from review_fixture import JSON, SLUG, app_client, csrf
+
+    before = damaged_review.review_db.read_bytes()
+    client = app_client(damaged_review, None)
+    page = client.get(f"/r/{SLUG}")
+    assert page.status_code == 200 and 'id="review-problem"' in page.text
+    assert "review.sqlite is beschadigd (file is not a database)" in page.text and ".recover" in page.text
+    assert "Welkom bij dit open college" in page.text, "the machine drafts and transcript are still shown"
+    assert 'id="review-problem"' in client.get("/").text
+    refused = client.post(f"/r/{SLUG}/items/quote/quote-s000004500", headers=JSON,
+                          data={"csrf": csrf(client), "editor": "Anne", "action": "reject", "version": "0"})
+    assert refused.status_code == 422 and "is beschadigd" in refused.json()["error"]
+    english = app_client(damaged_review, "en").get(f"/r/{SLUG}/export.srt")
+    assert english.status_code == 422 and "review.sqlite is damaged" in english.text
+    assert damaged_review.review_db.read_bytes() == before, "never written"
+    assert sorted(p.name for p in damaged_review.root.iterdir()) == ["recordings", "review.sqlite", "work"]
+
+
+def test_export_and_stages_that_read_a_damaged_review_database_say_one_line(damaged_review):
+    from review_fixture import SLUG
+
+    before = damaged_review.review_db.read_bytes()
+    export = cli(damaged_review, "export", SLUG, "--format", "srt")
+    assert export.returncode == 1
+    restore_hint(one_line(export.stderr))
+    run = cli(damaged_review, "run", SLUG, "--stages", "chapters")
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert "chapters" in run.stderr and "review.sqlite is damaged" in run.stderr, run.stderr
+    assert damaged_review.review_db.read_bytes() == before

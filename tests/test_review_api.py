@@ -183,14 +183,14 @@ def test_added_quote_must_be_verbatim_and_gets_selection_times(client):
     assert added["item_id"] == "added-1" and added["status"] == "approved"
     assert 15.0 < added["data"]["start"] < added["data"]["end"] <= 20.0
     assert item(client, "quote", "added-1")["state"] == "approved"
-    assert "te versnipperd" in client.get(f"/r/{SLUG}/export.md").text
+    assert "te versnipperd" in client.get(f"/r/{SLUG}/export.md?allow=1").text
 
 
 def test_exports_hold_only_approved_items(client):
     token = csrf(client)
     post(client, f"/r/{SLUG}/items/quote/quote-s000015000", token, action="approve", version="0")
     post(client, f"/r/{SLUG}/items/quote/quote-s000004500", token, action="reject", version="0")
-    md = client.get(f"/r/{SLUG}/export.md")
+    md = client.get(f"/r/{SLUG}/export.md?allow=1")
     assert md.status_code == 200 and "attachment" in md.headers["content-disposition"]
     assert "versnipperd" in md.text and "Ik ben Floris" not in md.text
     srt = client.get(f"/r/{SLUG}/export.srt").text

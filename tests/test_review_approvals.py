@@ -55,12 +55,12 @@ def test_edited_item_still_needs_approval_before_export(client):
     assert item(client, "summary_sentence", SUM0)["state"] == "edited"
     page = client.get(f"/r/{SLUG}").text
     assert 'value="approve"' in card_html(page, f"item-summary_sentence-{SUM0}"), "an edited card offers Approve"
-    assert edited not in client.get(f"/r/{SLUG}/export.md").text
+    assert edited not in client.get(f"/r/{SLUG}/export.md?allow=1").text
     assert client.get(f"/r/{SLUG}/state.json").json()["counts"]["edited"] == 1
     done = act(client, token, "summary_sentence", SUM0, action="approve", version="1", seen=edited)
     assert done.status_code == 200 and done.json()["item"]["status"] == "approved"
     assert done.json()["item"]["text"] == edited, "approving an edit keeps the edited text"
-    assert edited in client.get(f"/r/{SLUG}/export.md").text
+    assert edited in client.get(f"/r/{SLUG}/export.md?allow=1").text
 
 
 def test_approval_sends_the_shown_text_and_the_page_carries_it(client):

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 from review_fixture import (
+    axe_problems,
     build_sample,
     launched_chromium,
+    no_horizontal_scroll,
     serving,
     wait_until,
 )
@@ -50,23 +52,6 @@ def new_page(browser, width: int, height: int = 844):
     page.errors = []
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))
     return page
-
-
-def axe_problems(page) -> list[str]:
-    """Serious and critical axe-core violations of the page as it is now."""
-    try:
-        from axe_playwright_python.sync_playwright import Axe
-    except ImportError:  # pragma: no cover - the test extra installs it
-        pytest.skip("axe-playwright-python not installed")
-    results = Axe().run(page)
-    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-            for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
-
-
-def no_horizontal_scroll(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    viewport = page.evaluate("window.innerWidth")
-    assert width <= viewport, f"document is {width} px wide in a {viewport} px viewport"
 
 
 @pytest.mark.parametrize("width", [390, 1366])

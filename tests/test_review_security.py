@@ -74,7 +74,7 @@ def test_version_beyond_int64_is_422(client):
 def test_largest_valid_id_is_a_plain_not_found(client):
     answer = client.post(f"/r/{SLUG}/undo/{2**63 - 1}", data={"csrf": csrf(client), "editor": "Anne"},
                          headers=JSON)
-    assert answer.status_code == 422 and "no change" in answer.json()["error"]
+    assert answer.status_code == 422 and "geen wijziging" in answer.json()["error"]
 
 
 @pytest.mark.parametrize("bad", ["   ", "\t\n", "s3cret", "a" * 15, " " + "a" * 20, "sixteen chars ok!!"])

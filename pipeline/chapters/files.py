@@ -19,9 +19,19 @@ import pandas as pd
 
 from pipeline.artifacts.chapters import Chapter, Chapters
 from pipeline.artifacts.speakers import Speakers, optional_speakers
+from pipeline.artifacts.transcript import Transcript
 from pipeline.core import fsutil
 from pipeline.core.timecode import format_hms
-from pipeline.publish.subtitles import Cue, format_srt, format_vtt
+from pipeline.publish.subtitles import (
+    Cue,
+    Token,
+    caption_cue,
+    format_srt,
+    format_vtt,
+    layout_cues,
+    timed_tokens,
+    words_as_tokens,
+)
 
 SEGMENT_COLUMNS = ["recording", "chapter_index", "chapter_title", "segment_id", "part",
                    "start", "end", "speaker", "text", "flags"]
@@ -39,9 +49,30 @@ def chapter_stem(chapter: Chapter) -> str:
     return f"{chapter.index:02d}-{title_slug(chapter.title)}"
 
 
-def render_chapter_files(chapter: Chapter) -> dict[str, str]:
+def chapter_cues(chapter: Chapter, transcript: Transcript | None = None,
+                 speakers: Speakers | None = None) -> list[Cue]:
+    """A chapter's subtitles laid out to publish (publish/subtitles.layout_cues: at most two lines of 42
+    characters, 1-7 s, cut at phrase boundaries) from its words' times; human captions (engine
+    'subtitles') keep their own cues. Without the transcript, one cue per piece, as laid out as it goes."""
+    if transcript is not None and transcript.engine == "subtitles":
+        return [caption_cue(p.start, p.end, p.text) for p in chapter.pieces if p.text.strip()]
+    segments = {s.id: s for s in (transcript.segments if transcript else [])}
+    tokens: list[Token] = []
+    for piece in chapter.pieces:
+        speaker = speakers.speaker_of(piece.start, piece.end) if speakers else ""
+        segment = segments.get(piece.segment_id)
+        words = segment.words[piece.word_start:piece.word_end] if segment else []
+        if words:
+            tokens += words_as_tokens(((w.word, w.start, w.end) for w in words), speaker)
+        else:  # a segment without word times: its words spread over the piece
+            tokens += [replace(t, speaker=speaker) for t in timed_tokens(piece.text, piece.start, piece.end, [])]
+    return layout_cues(tokens)
+
+
+def render_chapter_files(chapter: Chapter, transcript: Transcript | None = None,
+                         speakers: Speakers | None = None) -> dict[str, str]:
     """{file name: content} for one chapter: SRT and WebVTT (recording times) and plain text."""
-    cues = [Cue(p.start, p.end, p.text) for p in chapter.pieces if p.text]
+    cues = chapter_cues(chapter, transcript, speakers)
     stem = chapter_stem(chapter)
     heading = f"{chapter.title}\n{format_hms(chapter.start)} - {format_hms(chapter.end)}\n\n"
     return {
@@ -65,16 +96,20 @@ def segments_table(chapters: Chapters, speakers: Speakers | None = None) -> pd.D
                          "start": "float64", "end": "float64"})
 
 
-def write_chapter_artifacts(work_dir: Path, chapters: Chapters) -> Chapters:
-    """Write all artifacts of the stage into work_dir; returns chapters with their file names filled in."""
+def write_chapter_artifacts(work_dir: Path, chapters: Chapters, transcript: Transcript | None = None) -> Chapters:
+    """Write all artifacts of the stage into work_dir; returns chapters with their file names filled in.
+    The subtitles are timed by the words of `transcript` (default: work_dir/transcript.json, the stage's input)."""
+    if transcript is None and (work_dir / "transcript.json").is_file():
+        transcript = Transcript.load(work_dir / "transcript.json")
+    speakers = optional_speakers(work_dir / "speakers.json")
     rendered = {}
     named = []
     for chapter in chapters.chapters:
-        files = render_chapter_files(chapter)
+        files = render_chapter_files(chapter, transcript, speakers)
         rendered.update(files)
         named.append(replace(chapter, files={name.rsplit(".", 1)[1]: f"chapters/{name}" for name in files}))
     chapters = replace(chapters, chapters=named)
-    table = segments_table(chapters, optional_speakers(work_dir / "speakers.json"))
+    table = segments_table(chapters, speakers)
     _replace_folder(work_dir / "chapters", rendered)
     with fsutil.atomic_path(work_dir / "segments.parquet") as tmp:
         table.to_parquet(tmp, index=False)

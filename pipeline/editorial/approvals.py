@@ -11,22 +11,23 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from pipeline.core.errors import ReviewError
 from pipeline.editorial.corrections import normalize
-from pipeline.editorial.records import ConflictError, ItemState
+from pipeline.editorial.records import ConflictError, ItemState, refused
 from pipeline.editorial.reviewed import RecordingView, ReviewItem
 from pipeline.editorial.store import ReviewStore
+
+APPROVAL_REFUSED = ("Not approved: the text changed since you loaded the page. You saw: \u201c%(seen)s\u201d. "
+                    "It now reads: \u201c%(now)s\u201d. Read the new text and approve again.")
 
 
 class TextChangedError(ConflictError):
     """The item's text is no longer what the editor saw: `seen` and `current['text']` differ."""
 
     def __init__(self, item: ReviewItem, seen: str):
-        super().__init__(
-            f"Not approved: the text changed since you loaded the page. You saw: \u201c{normalize(seen)}\u201d. "
-            f"It now reads: \u201c{normalize(item.text)}\u201d. Read the new text and approve again.",
-            {"text": item.text, "state": item.state, "version": item.version})
+        values = {"seen": normalize(seen), "now": normalize(item.text)}
+        super().__init__(APPROVAL_REFUSED % values, {"text": item.text, "state": item.state, "version": item.version})
         self.seen = seen
+        self.msgid, self.values = APPROVAL_REFUSED, values
 
 
 def fingerprint(item: ReviewItem) -> str:
@@ -51,7 +52,7 @@ def decide(store: ReviewStore, view: RecordingView, item: ReviewItem, action: st
     """Approve, edit, reject or reopen one item; an approval must carry the text the editor saw."""
     if action == "approve":
         if seen is None:
-            raise ReviewError("an approval must include the text you saw (field 'seen'); reload the page")
+            raise refused("an approval must include the text you saw (field 'seen'); reload the page")
         # Checked before the version, so the refusal can show both texts whatever changed them.
         if normalize(seen) != normalize(item.text):
             raise TextChangedError(item, seen)
@@ -64,7 +65,7 @@ def chapter_items(view: RecordingView, chapter_index: int) -> list[ReviewItem]:
     """A chapter's draft items: summary sentences, keyphrases, quotes, and its questions and answers."""
     chapter = next((ch for ch in view.chapters if ch.index == chapter_index), None)
     if chapter is None:
-        raise ReviewError(f"no chapter {chapter_index} in {view.recording.slug!r}")
+        raise refused("no chapter %(n)s in this recording; reload the page", n=chapter_index)
     items = chapter.summary + ([chapter.keyphrases] if chapter.keyphrases else []) + chapter.quotes
     for question, answer in view.questions:
         if question.chapter_index == chapter_index:

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.core.errors import ReviewError
 from pipeline.editorial.corrections import CHAPTER_KIND, chapter_item_id
-from pipeline.editorial.records import ItemState
+from pipeline.editorial.records import ItemState, refused
 from pipeline.editorial.store import ReviewStore
 
 NEAR = 6  # sentences either side of a chapter's start offered as its new start
@@ -54,28 +53,28 @@ def edit_chapter(store: ReviewStore, view, index: int, *, title: str, start_sent
     chapters = {ch.index: ch for ch in view.chapters}
     chapter = chapters.get(index)
     if chapter is None:
-        raise ReviewError(f"no chapter {index + 1} in this recording; reload the page")
+        raise refused("no chapter %(n)s in this recording; reload the page", n=index + 1)
     title = " ".join((title or "").split())
     if not title:
-        raise ReviewError("a chapter needs a title")
+        raise refused("a chapter needs a title")
     if len(title) > MAX_TITLE:
-        raise ReviewError(f"a chapter title is at most {MAX_TITLE} characters")
+        raise refused("a chapter title is at most %(n)s characters", n=MAX_TITLE)
     stored = store.item(view.recording.slug, CHAPTER_KIND, chapter_item_id(index))
     current = stored.data if stored and stored.status == "edited" else {}
     start, sentence_id = current.get("start"), current.get("sentence")
     if start_sentence and start_sentence != sentence_id:
         sentence = view.sentence(start_sentence)
         if sentence is None:
-            raise ReviewError("that sentence is not in this recording; reload the page")
+            raise refused("that sentence is not in this recording; reload the page")
         if index == 0:
-            raise ReviewError("the first chapter always starts at the beginning of the recording")
+            raise refused("the first chapter always starts at the beginning of the recording")
         after = chapters.get(index - 1)
         upto = chapters.get(index + 1)
         if (after and sentence.start <= after.start) or (upto and sentence.start >= upto.start):
-            raise ReviewError("a chapter must start after the previous chapter's start and before the next one's")
+            raise refused("a chapter must start after the previous chapter's start and before the next one's")
         start, sentence_id = round(sentence.start, 3), sentence.id
     if title == chapter.title and (start is None or abs(start - chapter.start) < 0.0015) and not current:
-        raise ReviewError("nothing changed: type a new title or choose another start")
+        raise refused("nothing changed: type a new title or choose another start")
     data = {"title": title, "start": start, "sentence": sentence_id}
     return store.set_item(view.recording.slug, CHAPTER_KIND, chapter_item_id(index), "edit",
                           source_text=f"{chapter.title} @ {chapter.start:.3f}", editor=editor,

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Iterator
 
 from pipeline.core.config import DataPaths
+from pipeline.core.errors import ReviewError
 
 log = logging.getLogger(__name__)
 
@@ -204,6 +205,32 @@ def edit_hunks(source: str, edited: str) -> list[Hunk]:
     return hunks
 
 
+DAMAGED = ("%(db)s is damaged (%(reason)s): the editors' work in it cannot be read, and the pipeline and the "
+           "review app never overwrite it; stop 'pipeline review' and copy your latest backup over it (or salvage "
+           "it: sqlite3 %(db)s .recover | sqlite3 %(recovered)s, then move that into place)")
+
+
+class ReviewDatabaseError(ReviewError, sqlite3.DatabaseError):
+    """review.sqlite cannot be read (garbage bytes, a truncated file): one line saying how to restore it.
+
+    Also a sqlite3.DatabaseError, so callers that guard their SQLite reads catch it as before."""
+
+    def __init__(self, db: Path, reason: str):
+        self.values = {"db": str(db), "reason": reason, "recovered": str(db.with_name("review-recovered.sqlite"))}
+        self.msgid = DAMAGED
+        super().__init__(DAMAGED % self.values)
+
+
+def is_damage(exc: sqlite3.Error) -> bool:
+    """A DatabaseError that means the file is not (or no longer) a readable database; a busy or locked
+    database, or one from another app version without a table, is not damage."""
+    if isinstance(exc, ReviewDatabaseError):
+        return True
+    if isinstance(exc, sqlite3.OperationalError):
+        return "disk i/o" in str(exc).lower()
+    return isinstance(exc, sqlite3.DatabaseError)
+
+
 @contextlib.contextmanager
 def _read_only(db: Path) -> Iterator[sqlite3.Connection | None]:
     """A read-only connection, or None when the database does not exist yet."""
@@ -223,7 +250,9 @@ def _rows(db: Path, sql: str, args: tuple = ()) -> list[tuple]:
             return []
         try:
             return conn.execute(sql, args).fetchall()
-        except sqlite3.OperationalError as exc:
+        except sqlite3.DatabaseError as exc:
+            if is_damage(exc):  # never machine text in silence: the editors' corrections would be lost
+                raise ReviewDatabaseError(db, str(exc)) from None
             # A database from another app version without this table: no corrections of this kind.
             log.warning("%s: cannot read corrections (%s); using machine text", db, exc)
             return []

@@ -21,6 +21,27 @@ class ConflictError(ReviewError):
         self.current = current
 
 
+class Msg(str):
+    """A value of a message that is itself a catalogue msgid ('someone', 'glossary term'): the review
+    app translates it along with the message."""
+
+
+def _with_msgid(exc: ReviewError, msgid: str, values: dict[str, Any]) -> ReviewError:
+    # The message is English (logs, CLI); the app shows `msgid % values` from its catalogue instead.
+    exc.msgid, exc.values = msgid, values
+    return exc
+
+
+def refused(msgid: str, **values: Any) -> ReviewError:
+    """A ReviewError whose message is the catalogue msgid `msgid` with `values` filled in."""
+    return _with_msgid(ReviewError(msgid % values if values else msgid), msgid, values)
+
+
+def conflict(msgid: str, current: dict[str, Any] | None, **values: Any) -> ConflictError:
+    """A ConflictError (409, `current` shown) whose message is the catalogue msgid `msgid`."""
+    return _with_msgid(ConflictError(msgid % values if values else msgid, current), msgid, values)
+
+
 @dataclass(frozen=True)
 class ItemState:
     """An editor's decision on one draft item or transcript sentence."""
@@ -100,19 +121,19 @@ def check_editor(editor: str) -> str:
     """The editor's name, trimmed; required so every change in the history has an author."""
     name = " ".join((editor or "").split())
     if not name:
-        raise ReviewError("enter your name in the 'Editor' field first; every change records who made it")
+        raise refused("enter your name in the 'Editor' field first; every change records who made it")
     if len(name) > MAX_EDITOR:
-        raise ReviewError(f"editor name is longer than {MAX_EDITOR} characters")
+        raise refused("editor name is longer than %(n)s characters", n=MAX_EDITOR)
     return name
 
 
-def check_text(text: str | None, what: str = "text") -> str:
-    """Non-empty text of reasonable length, whitespace-trimmed."""
+def check_text(text: str | None, what: str = "the text") -> str:
+    """Non-empty text of reasonable length, whitespace-trimmed (`what` is a catalogue msgid)."""
     value = (text or "").strip()
     if not value:
-        raise ReviewError(f"{what} is empty")
+        raise refused("%(what)s is empty", what=Msg(what))
     if len(value) > MAX_TEXT:
-        raise ReviewError(f"{what} is longer than {MAX_TEXT} characters")
+        raise refused("%(what)s is longer than %(n)s characters", what=Msg(what), n=MAX_TEXT)
     return value
 
 

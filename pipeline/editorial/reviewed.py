@@ -15,14 +15,14 @@ from typing import Any
 
 from pipeline.artifacts.drafts import Drafts
 from pipeline.artifacts.manifest import Recording, load_recording
-from pipeline.core import fsutil
 from pipeline.core.config import DataPaths
 from pipeline.core.errors import PipelineError
-from pipeline.editorial import changes
+from pipeline.editorial import artifact_cache, changes
 from pipeline.editorial.changes import VERBS  # noqa: F401  (re-exported: the history's verbs)
 from pipeline.editorial.corrections import (
     CHAPTER_KIND,
     Corrections,
+    ReviewDatabaseError,
     chapter_item_id,
     load_corrections,
     normalize,
@@ -133,6 +133,7 @@ class RecordingView:
     duration: float
     gaps: list[ReviewItem] = field(default_factory=list)  # kind 'gap': speech the transcript lacks
     damage: str = ""  # media.json's damage: the file was kept with --accept-damaged
+    rejected: list = field(default_factory=list)  # drafts.json's RejectedDraft: generated text the check refused
 
     def items(self) -> list[ReviewItem]:
         """Every draft item, orphans included."""
@@ -175,7 +176,12 @@ class _Builder:
         self.recording = load_recording(paths, slug)
         self.work = paths.work_dir(slug)
         self.decisions = store.items(slug)
-        self.corrections: Corrections = load_corrections(paths, slug)
+        try:
+            self.corrections: Corrections = load_corrections(paths, slug)
+        except ReviewDatabaseError:
+            if not getattr(store, "problem", ""):  # only the app, which says so on every page, goes on
+                raise
+            self.corrections = Corrections()
         self.used: set[tuple[str, str]] = set()
         self.sentences: list[SentenceView] = []  # set by load_view before the drafts are joined
         self.machine: dict[str, str] = {}        # sentence id -> machine text (for corrections)
@@ -197,7 +203,7 @@ class _Builder:
         if not path.is_file():
             return None
         try:
-            return fsutil.read_json(path)
+            return artifact_cache.read_json(path)
         except (ValueError, OSError) as exc:
             log.warning("%s unreadable (%s); showing the recording without it", path, exc)
             return None
@@ -220,9 +226,11 @@ def load_view(paths: DataPaths, store: ReviewStore, slug: str) -> RecordingView:
         chapters[0].sentences = sentences  # sentences without chapter numbers: show them all once
     view = RecordingView(
         recording=b.recording, chapters=chapters,
-        introduction=_text_item(b, "introduction", drafts.introduction if drafts else "", False),
+        introduction=_text_item(b, "introduction", drafts.introduction if drafts else "", False,
+                                drafts.introduction_source if drafts else ""),
         summary=_text_item(b, "summary", drafts.summary if drafts else "",
-                           drafts is not None and drafts.summary_source != "page"),
+                           drafts is not None and drafts.summary_source != "page",
+                           drafts.summary_source if drafts else "", drafts.summary_model if drafts else ""),
         questions=_questions(b, drafts), speakers=_speakers(b),
         orphans=[], has_drafts=drafts is not None, has_transcript=transcript is not None,
         language=(drafts.language if drafts else "") or b.recording.language,
@@ -232,6 +240,7 @@ def load_view(paths: DataPaths, store: ReviewStore, slug: str) -> RecordingView:
     view.gaps = _gaps(b, view, transcript)
     view.damage = str((b.read("media.json") or {}).get("damage") or "")
     view.orphans = _orphans(b)
+    view.rejected = list(drafts.rejected) if drafts else []
     return view
 
 
@@ -264,13 +273,14 @@ def _read_drafts(b: _Builder):
         return None
 
 
-def _text_item(b: _Builder, kind: str, text: str, from_transcript: bool) -> ReviewItem | None:
+def _text_item(b: _Builder, kind: str, text: str, from_transcript: bool, source: str = "",
+               model: str = "") -> ReviewItem | None:
     """The introduction or recording summary; one drafted from transcript sentences gets their
     corrections (matched with their neighbouring words, as it may come from any sentence)."""
     if not text.strip():
         return None
     corrected = b.corrections.derived_text(text, b.machine) if from_transcript else b.corrections.apply(text)
-    return b.item(kind, kind, text, corrected)
+    return b.item(kind, kind, text, corrected, extra={"source": source, "model": model})
 
 
 def _chapters(b: _Builder, drafts) -> list[ChapterView]:
@@ -287,15 +297,16 @@ def _chapter_view(b: _Builder, ch) -> ChapterView:
     view = ChapterView(ch.index, ch.title, ch.start, ch.end)
     for s in ch.summary:
         view.summary.append(b.item("summary_sentence", s.id, s.text, _corrected(b, s), start=s.start,
-                                   end=s.end, chapter_index=ch.index))
+                                   end=s.end, chapter_index=ch.index, extra={"source": s.source, "model": s.model}))
     if ch.keyphrases:
         text = ", ".join(ch.keyphrases)
         view.keyphrases = b.item("keyphrases", f"kp-{ch.index}", text, b.corrections.apply(text),
-                                 chapter_index=ch.index, start=ch.start, end=ch.end)
+                                 chapter_index=ch.index, start=ch.start, end=ch.end, extra={"source": "extractive"})
     for q in ch.quotes:
         view.quotes.append(b.item("quote", q.id, q.text, _corrected(b, q), start=q.start, end=q.end,
                                   chapter_index=ch.index,
-                                  extra={"speaker": q.speaker, "reasons": q.reasons, "score": q.score}))
+                                  extra={"speaker": q.speaker, "reasons": q.reasons, "score": q.score,
+                                         "source": q.source}))
     return view
 
 
@@ -319,13 +330,13 @@ def _questions(b: _Builder, drafts) -> list[tuple[ReviewItem, ReviewItem | None]
     pairs = []
     for q in drafts.questions if drafts else []:
         question = b.item("question", q.id, q.text, _corrected(b, q), start=q.start, end=q.end,
-                          chapter_index=q.chapter_index)
+                          chapter_index=q.chapter_index, extra={"source": q.source})
         answer = None
         if q.answer.strip():
             answer = b.item("answer", q.id, q.answer, _from_sentences(b, q.answer, q.answer_start, q.answer_end),
                             start=q.answer_start,
                             end=q.answer_end, chapter_index=q.chapter_index,
-                            extra={"speaker": q.answer_speaker})
+                            extra={"speaker": q.answer_speaker, "source": q.source})
         pairs.append((question, answer))
     return pairs
 
@@ -336,7 +347,7 @@ def speaker_text(name: str, organisation: str = "", role: str = "") -> str:
 
 
 def _speakers(b: _Builder) -> list[ReviewItem]:
-    return [b.item("speaker", f"speaker-{n}", speaker_text(sp.name, sp.organisation, sp.role))
+    return [b.item("speaker", f"speaker-{n}", speaker_text(sp.name, sp.organisation, sp.role), extra={"source": "page"})
             for n, sp in enumerate(b.recording.speakers, start=1)]
 
 

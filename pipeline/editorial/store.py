@@ -18,20 +18,22 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from pipeline.core.dbutil import immediate_transaction
-from pipeline.core.errors import ReviewError
-from pipeline.editorial.corrections import SENTENCE_KIND
+from pipeline.editorial.corrections import SENTENCE_KIND, ReviewDatabaseError, is_damage
 from pipeline.editorial.records import (  # noqa: F401  (re-exported: the store's public types)
     MAX_TEXT,
     ConflictError,
     HistoryEntry,
     ItemState,
+    Msg,
     RuleState,
     TermState,
     check_editor,
     check_text,
     clock,
+    conflict,
     history_entry,
     now,
+    refused,
     rule_state,
 )
 
@@ -80,7 +82,8 @@ class ReviewStore:
             conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
             stored = int(conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
             if stored > SCHEMA_VERSION:
-                raise ReviewError(f"{self.path} has schema {stored}, newer than this app; upgrade the pipeline")
+                raise refused("%(path)s has schema %(schema)s, newer than this app; upgrade the pipeline",
+                              path=str(self.path), schema=stored)
 
     @contextlib.contextmanager
     def _conn(self) -> Iterator[sqlite3.Connection]:
@@ -143,7 +146,8 @@ class ReviewStore:
                  data: dict[str, Any] | None = None) -> ItemState:
         """Approve, edit, reject or reopen an item, made on `expected_version` (0: never stored)."""
         if action not in ACTIONS:
-            raise ReviewError(f"unknown action {action!r}; use one of {', '.join(ACTIONS)}")
+            raise refused("unknown action \u201c%(action)s\u201d; use one of %(actions)s", action=action,
+                          actions=", ".join(ACTIONS))
         editor = check_editor(editor)
         if action == "edit":
             text = check_text(text)
@@ -151,10 +155,9 @@ class ReviewStore:
             before = self._row(conn, "items", [slug, kind, item_id])
             version = before["version"] if before else 0
             if expected_version != version:
-                who, when = (before["editor"], clock(before["updated_at"])) if before else ("someone", "?")
-                raise ConflictError(
-                    f"Not saved: {who} changed this item at {when}. The current version is shown; "
-                    "apply your change again if it is still needed.", before)
+                who, when = (before["editor"], clock(before["updated_at"])) if before else (Msg("someone"), "?")
+                raise conflict("Not saved: %(who)s changed this item at %(when)s. The current version is shown; "
+                               "apply your change again if it is still needed.", before, who=who, when=when)
             after = {
                 "slug": slug, "kind": kind, "item_id": item_id, "status": ACTIONS[action],
                 "source_text": source_text,
@@ -208,7 +211,7 @@ class ReviewStore:
         find = check_text(find, "the text to find")
         replace = (replace or "").strip()
         if len(replace) > MAX_TEXT:
-            raise ReviewError(f"replacement is longer than {MAX_TEXT} characters")
+            raise refused("%(what)s is longer than %(n)s characters", what=Msg("the replacement"), n=MAX_TEXT)
         with self._tx() as conn:
             cur = conn.execute(
                 "INSERT INTO rules (slug, find, replace, whole_word, case_sensitive, active, version, editor, "
@@ -224,9 +227,9 @@ class ReviewStore:
         with self._tx() as conn:
             before = self._row(conn, "rules", [rule_id])
             if not before or before["slug"] != slug:
-                raise ReviewError(f"no rule {rule_id} for {slug!r}")
+                raise refused("no rule %(id)s for %(slug)s; reload the page", id=rule_id, slug=slug)
             if before["version"] != expected_version:
-                raise ConflictError("not removed: the rule was changed by someone else", before)
+                raise conflict("Not removed: the rule was changed by someone else.", before)
             after = {**before, "active": 0, "version": before["version"] + 1, "editor": editor, "updated_at": now()}
             self._put(conn, "rules", after)
             self._log(conn, slug, "rules", [rule_id], "remove rule", editor, before, after)
@@ -242,13 +245,13 @@ class ReviewStore:
     def add_term(self, term: str, editor: str, note: str = "") -> TermState:
         """Add a name or term to the project glossary (its spelling is what counts)."""
         editor = check_editor(editor)
-        term = " ".join(check_text(term, "glossary term").split())
+        term = " ".join(check_text(term, "the glossary term").split())
         if len(term) > 100:
-            raise ReviewError("a glossary term is at most 100 characters")
+            raise refused("a glossary term is at most %(n)s characters", n=100)
         with self._tx() as conn:
             before = self._row(conn, "glossary", [term])
             if before and before["active"] and before["term"] == term:
-                raise ReviewError(f"{term!r} is already in the glossary")
+                raise refused("\u201c%(term)s\u201d is already in the glossary", term=term)
             after = {"term": term, "note": note.strip()[:500], "active": 1,
                      "version": (before["version"] if before else 0) + 1, "editor": editor, "updated_at": now()}
             if before:  # a respelling replaces the row (the key is case-insensitive)
@@ -263,12 +266,17 @@ class ReviewStore:
         with self._tx() as conn:
             before = self._row(conn, "glossary", [term])
             if not before or not before["active"]:
-                raise ReviewError(f"{term!r} is not in the glossary")
+                raise refused("\u201c%(term)s\u201d is not in the glossary", term=term)
             after = {**before, "active": 0, "version": before["version"] + 1, "editor": editor, "updated_at": now()}
             self._put(conn, "glossary", after)
             self._log(conn, GLOBAL, "glossary", [before["term"]], "remove term", editor, before, after)
 
     # -- history and undo ----------------------------------------------------------------------
+
+    def last_change(self) -> int:
+        """The id of the latest history entry (0: none): every change writes one, so it names the state."""
+        with self._conn() as conn:
+            return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM history").fetchone()[0])
 
     def history(self, slug: str, limit: int = 100) -> list[HistoryEntry]:
         """Latest changes of a recording and of the glossary, newest first."""
@@ -284,14 +292,13 @@ class ReviewStore:
             row = conn.execute("SELECT * FROM history WHERE id = ? AND slug IN (?, ?)",
                                (entry_id, slug, GLOBAL)).fetchone()
             if not row:
-                raise ReviewError(f"no change {entry_id} in the history of {slug!r}")
+                raise refused("no change %(id)s in the history of %(slug)s; reload the page", id=entry_id, slug=slug)
             entry = history_entry(row)
             if entry.undone_by:
-                raise ReviewError(f"change {entry_id} was already undone")
+                raise refused("change %(id)s was already undone", id=entry_id)
             current = self._row(conn, entry.tbl, entry.key)
             if current != entry.after:
-                raise ConflictError("cannot undo: this was changed again later; undo the later change first",
-                                    current)
+                raise conflict("Cannot undo: this was changed again later; undo the later change first.", current)
             restored = _restore(entry, current, editor)
             if entry.tbl == "glossary":
                 conn.execute("DELETE FROM glossary WHERE term = ?", (entry.key[0],))
@@ -336,6 +343,51 @@ class ReadOnlyStore:
         conn.row_factory = sqlite3.Row
         try:
             rows = conn.execute("SELECT * FROM items WHERE slug = ?", (slug,)).fetchall()
+        except sqlite3.DatabaseError as exc:
+            if is_damage(exc):
+                raise ReviewDatabaseError(self.path, str(exc)) from None
+            raise
         finally:
             conn.close()
         return {(r["kind"], r["item_id"]): ItemState.from_row(dict(r)) for r in rows}
+
+
+class DamagedStore:
+    """What the review app works with when review.sqlite is damaged: nothing to read (the page shows the
+    machine drafts and says what is wrong), every change refused with that line; the file is never touched."""
+
+    def __init__(self, path: Path, error: ReviewDatabaseError):
+        self.path, self.error, self.problem = path, error, str(error)
+
+    def items(self, slug: str) -> dict:
+        return {}
+
+    def item(self, slug: str, kind: str, item_id: str) -> None:
+        return None
+
+    def rules(self, slug: str, active_only: bool = True) -> list:
+        return []
+
+    def glossary(self) -> list:
+        return []
+
+    def history(self, slug: str, limit: int = 100) -> list:
+        return []
+
+    def last_change(self) -> int:
+        return 0
+
+    def __getattr__(self, name: str):  # set_item, add_rule, undo, ...: every change
+        if name.startswith("_"):
+            raise AttributeError(name)
+        raise self.error
+
+
+def open_store(path: str | Path) -> ReviewStore | DamagedStore:
+    """The review database for the app; a damaged one (not a busy one) is opened as a DamagedStore."""
+    try:
+        return ReviewStore(path)
+    except sqlite3.DatabaseError as exc:
+        if not is_damage(exc):
+            raise
+        return DamagedStore(Path(path), ReviewDatabaseError(Path(path), str(exc)))

@@ -9,6 +9,7 @@ through the same approval and history machinery as every draft item.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -114,8 +115,11 @@ def _words_in(segments: list[dict], start: float, end: float) -> list[dict]:
             if start - 0.05 <= (float(w["start"]) + float(w["end"])) / 2 <= end + 0.05]
 
 
+_EDGE = re.compile(r"^\W+|\W+$")
+
+
 def _key(token: str) -> str:
-    return re.sub(r"^\W+|\W+$", "", token).lower()
+    return _EDGE.sub("", token).lower()
 
 
 def unsure_parts(text: str, words: list[dict], threshold: float = UNSURE) -> list[tuple[str, float | None]] | None:
@@ -124,15 +128,23 @@ def unsure_parts(text: str, words: list[dict], threshold: float = UNSURE) -> lis
     their spelling, so a word a rule replaced is no longer marked."""
     if not any(float(w.get("probability", 1.0)) < threshold for w in words):
         return None
+    heard = tuple((str(w["word"]), float(w.get("probability", 1.0))) for w in words)
+    parts = _unsure_parts(text, heard, threshold)
+    return list(parts) if parts is not None else None
+
+
+@functools.lru_cache(maxsize=8192)
+def _unsure_parts(text: str, heard: tuple[tuple[str, float], ...], threshold: float):
+    """unsure_parts on (word, probability) pairs; cached, as the page is rebuilt after every change and a
+    two-hour lecture has hundreds of sentences with an unsure word."""
     pieces = re.split(r"(\s+)", text)
     tokens = [i for i, p in enumerate(pieces) if p and not p.isspace()]
     shown = [_key(pieces[i]) for i in tokens]
-    heard = [_key(str(w["word"])) for w in words]
     unsure: dict[int, float] = {}
-    matcher = difflib.SequenceMatcher(a=shown, b=heard, autojunk=False)
+    matcher = difflib.SequenceMatcher(a=shown, b=[_key(word) for word, _ in heard], autojunk=False)
     for a, bb, size in matcher.get_matching_blocks():
         for k in range(size):
-            p = float(words[bb + k].get("probability", 1.0))
+            p = heard[bb + k][1]
             if p < threshold:
                 unsure[tokens[a + k]] = p
     if not unsure:
@@ -147,7 +159,7 @@ def unsure_parts(text: str, words: list[dict], threshold: float = UNSURE) -> lis
             parts[-1] = (parts[-1][0] + piece, None)
         else:
             parts.append((piece, None))
-    return parts
+    return tuple(parts)
 
 
 def _segment_chapters(b) -> dict[int, int]:

@@ -37,11 +37,11 @@ from pipeline.publish.page import (
 from pipeline.publish.subtitles import (
     Cue,
     Token,
+    caption_cue,
     format_srt,
     format_vtt,
     layout_cues,
     timed_tokens,
-    wrap_lines,
 )
 
 log = logging.getLogger(__name__)
@@ -122,9 +122,7 @@ def _caption_cues(paths: DataPaths, slug: str, transcript: Transcript, sentences
     for seg in transcript.segments:
         inside = [s.id for s in sentences if seg.start - 0.05 <= s.start and s.end <= seg.end + 0.05]
         text = corrections.derived_text(" ".join(seg.text.split()), machine, inside)
-        # The cue's own words and times are kept; only over-long lines are broken (never re-cut).
-        lines = wrap_lines(text) or wrap_lines(text, max_lines=len(text) // 20 + 2) or [text]
-        cues.append(Cue(seg.start, seg.end, "\n".join(lines)))
+        cues.append(caption_cue(seg.start, seg.end, text))
     return cues
 
 
@@ -153,18 +151,20 @@ class UncheckedGapsError(PipelineError):
         self.lines = lines
 
 
+def gap_problems(view: RecordingView) -> list[tuple[int, str, list[str]]]:
+    """(chapter number from 1, title, spans) of each chapter with speech not transcribed that no editor
+    has marked checked; the one rule behind the CLI's refusal and the review app's."""
+    return [(ch.index + 1, ch.title, spans) for ch in view.chapters
+            if (spans := [g.text for g in ch.gaps if not g.accepted])]
+
+
 def unchecked_gaps(paths: DataPaths, slug: str, view: RecordingView | None = None) -> list[str]:
     """One line per chapter with unchecked gaps, e.g. "demo: chapter 3 “Timers”: speech not
     transcribed 0:41–1:12 not checked; ...". Empty when every gap was listened to."""
     view = view or review_view(paths, slug)
-    lines = []
-    for ch in view.chapters:
-        spans = [g.text for g in ch.gaps if not g.accepted]
-        if spans:
-            lines.append(f"{slug}: chapter {ch.index + 1} \u201c{ch.title}\u201d: speech not transcribed "
-                         f"{', '.join(spans)} not checked; listen in `pipeline review` and mark it checked, "
-                         "or pass --allow-gaps")
-    return lines
+    return [f"{slug}: chapter {number} \u201c{title}\u201d: speech not transcribed {', '.join(spans)} not "
+            "checked; listen in `pipeline review` and mark it checked, or pass --allow-gaps"
+            for number, title, spans in gap_problems(view)]
 
 
 class EmptySectionsError(PipelineError):
@@ -180,12 +180,11 @@ SECTION_NAMES = {"introduction": "Introductie", "summary": "Samenvatting", "quot
                  "questions": "Vragen", "speakers": "Sprekers"}
 
 
-def empty_sections(paths: DataPaths, slug: str) -> list[str]:
-    """Page sections that have draft items but none approved, e.g. "Citaten (0 of 3 approved)".
+def section_problems(view: RecordingView) -> list[tuple[str, int]]:
+    """(section, number of draft items) of each page section with draft items but none approved.
 
     A section without any draft items is not listed: there was nothing to approve.
     """
-    view = review_view(paths, slug)
     sections = {
         "introduction": [view.introduction] if view.introduction else [],
         "summary": ([view.summary] if view.summary else []) + [i for ch in view.chapters for i in ch.summary],
@@ -193,8 +192,12 @@ def empty_sections(paths: DataPaths, slug: str) -> list[str]:
         "questions": [q for q, _ in view.questions],
         "speakers": view.speakers,
     }
-    return [f"{SECTION_NAMES[name]} (0 of {len(items)} approved)" for name, items in sections.items()
-            if items and not any(i.accepted for i in items)]
+    return [(name, len(items)) for name, items in sections.items() if items and not any(i.accepted for i in items)]
+
+
+def empty_sections(paths: DataPaths, slug: str) -> list[str]:
+    """Page sections that have draft items but none approved, e.g. "Citaten (0 of 3 approved)"."""
+    return [f"{SECTION_NAMES[name]} (0 of {n} approved)" for name, n in section_problems(review_view(paths, slug))]
 
 
 def export(paths: DataPaths, slug: str, fmt: str, out: str | Path | None = None, *,

@@ -191,6 +191,23 @@ def _timed(runs: list[list[Token]]) -> list[Cue]:
     return cues
 
 
+def caption_cue(start: float, end: float, text: str, speaker: str = "") -> Cue:
+    """A human caption's own cue, kept with its words and times: only an over-long line is broken
+    (into more lines when two do not hold it), never re-cut."""
+    lines = wrap_lines(text) or wrap_lines(text, max_lines=len(text) // 20 + 2) or [text]
+    return Cue(start, end, "\n".join(lines), speaker)
+
+
+def words_as_tokens(words: Iterable[tuple[str, float, float]], speaker: str = "") -> list[Token]:
+    """Whisper's words (text, start, end) as layout tokens; a word ending in . ? ! or … ends a sentence."""
+    tokens = []
+    for text, start, end in words:
+        text = text.strip()
+        if text:
+            tokens.append(Token(text, start, max(end, start), text[-1:] in ".?!…", speaker))
+    return tokens
+
+
 def timed_tokens(text: str, start: float, end: float, words: list[tuple[str, float, float]]) -> list[Token]:
     """The words of a shown (possibly corrected) sentence with times: from the machine words they
     match (by spelling, in order), and in between in proportion to their length."""

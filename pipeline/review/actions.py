@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Path, Request
 
 from pipeline.editorial.approvals import approve_chapter, decide
+from pipeline.editorial.changes import VERBS
 from pipeline.editorial.chapter_changes import edit_chapter
 from pipeline.editorial.corrections import Rule, normalize
 from pipeline.editorial.records import check_editor
@@ -31,9 +32,9 @@ def change_item(request: Request, slug: str, kind: str, item_id: str, action: st
     web.check_csrf(request, csrf)
     view = view_of(request, slug)
     item = view.find(kind, item_id)
-    if item is None:
-        raise HTTPException(404, f"no {kind} {item_id!r} in {slug!r}")
     _ = web.translate(request)
+    if item is None:
+        raise HTTPException(404, _("no %(kind)s %(id)s in this recording; reload the page", kind=kind, id=item_id))
     saved = decide(_store(request), view, item, action, editor=editor, version=version, seen=seen, text=text)
     # A gap is listened to, not approved: say what the editor did in those words.
     status = {"approved": "checked", "open": "not checked"}.get(saved.status) if kind == "gap" else saved.status
@@ -58,7 +59,7 @@ def approve_chapter_items(request: Request, slug: str, chapter_index: int = Path
                             n=len(result.skipped))
     return web.done(request, f"/r/{slug}#drafts", {
         "message": message, "approved": [s.to_json() for s in result.approved],
-        "skipped": [{"kind": i.kind, "id": i.item_id, "text": i.text, "reason": why} for i, why in result.skipped]})
+        "skipped": [{"kind": i.kind, "id": i.item_id, "text": i.text, "reason": _(why)} for i, why in result.skipped]})
 
 
 @router.post("/r/{slug}/chapters/{chapter_index}/edit")
@@ -81,7 +82,8 @@ def correct_sentence(request: Request, slug: str, sentence_id: str, text: str = 
     web.check_csrf(request, csrf)
     sentence = view_of(request, slug).sentence(sentence_id)
     if sentence is None:
-        raise HTTPException(404, f"no sentence {sentence_id!r} in {slug!r}")
+        raise HTTPException(404, web.translate(request)("no %(kind)s %(id)s in this recording; reload the page",
+                                                        kind="sentence", id=sentence_id))
     saved = _store(request).correct_sentence(slug, sentence_id, source_text=sentence.machine_text, text=text,
                                              editor=editor, expected_version=version)
     return web.done(request, f"/r/{slug}#sent-{sentence_id}",
@@ -121,9 +123,9 @@ def add_rule(request: Request, slug: str, find: str = Form(...), replace: str = 
     pattern = Rule(find.strip() or " ", replace, whole_word=bool(whole_word)).pattern()
     hits = sum(1 for ch in view.chapters for s in ch.sentences if pattern.search(s.text))
     rule = _store(request).add_rule(slug, find, replace, editor, whole_word=bool(whole_word))
-    return web.done(request, f"/r/{slug}#tools",
-                    {"message": f"replacing {rule.find!r} with {rule.replace!r} in {hits} sentence(s)",
-                     "hits": hits})
+    message = web.translate(request)("replacing \u201c%(find)s\u201d with \u201c%(replace)s\u201d in %(n)s sentence(s)",
+                                      find=rule.find, replace=rule.replace, n=hits)
+    return web.done(request, f"/r/{slug}#tools", {"message": message, "hits": hits})
 
 
 @router.post("/r/{slug}/rules/{rule_id}/remove")
@@ -142,7 +144,8 @@ def add_term(request: Request, term: str = Form(...), note: str = Form(""), edit
     """Add a name or term to the project glossary (also handed to Whisper for new recordings)."""
     web.check_csrf(request, csrf)
     saved = _store(request).add_term(term, editor, note)
-    return web.done(request, _back(request, back), {"message": f"{saved.term!r} added to the glossary"})
+    return web.done(request, _back(request, back),
+                    {"message": web.translate(request)("\u201c%(term)s\u201d added to the glossary", term=saved.term)})
 
 
 @router.post("/glossary/remove")
@@ -150,7 +153,8 @@ def remove_term(request: Request, term: str = Form(...), editor: str = Form(""),
                 csrf: str = Form("")):
     web.check_csrf(request, csrf)
     _store(request).remove_term(term, editor)
-    return web.done(request, _back(request, back), {"message": f"{term!r} removed from the glossary"})
+    return web.done(request, _back(request, back),
+                    {"message": web.translate(request)("\u201c%(term)s\u201d removed from the glossary", term=term)})
 
 
 @router.post("/r/{slug}/undo/{entry_id}")
@@ -159,7 +163,8 @@ def undo(request: Request, slug: str, entry_id: int = Path(ge=1, le=MAX_ID), edi
     web.check_csrf(request, csrf)
     known_slug(request.app.state.paths, slug)
     entry = _store(request).undo(slug, entry_id, editor)
-    return web.done(request, f"/r/{slug}#history", {"message": f"undone: {entry.action[5:]}"})
+    _ = web.translate(request)
+    return web.done(request, f"/r/{slug}#history", {"message": _("undone: %(what)s", what=_(VERBS.get(entry.action[5:], entry.action[5:])))})
 
 
 def _back(request: Request, slug: str) -> str:

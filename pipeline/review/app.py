@@ -29,12 +29,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pipeline.core.config import DataPaths, data_paths
 from pipeline.core.errors import ConfigError, ManifestError, PipelineError, ReviewError
-from pipeline.editorial.store import ConflictError, ReviewStore
+from pipeline.editorial.store import ConflictError, open_store
 from pipeline.review import actions, i18n, pages, web
 
 log = logging.getLogger(__name__)
 
-OPTIONAL_ROUTERS = ("pipeline.review.search_page",)
+OPTIONAL_ROUTERS = ("pipeline.review.search_page", "pipeline.review.speakers_routes")
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 SECURITY_HEADERS = {
     "content-security-policy": "default-src 'self'; img-src 'self' data:; media-src 'self'; "
@@ -50,7 +50,7 @@ def create_app(paths: DataPaths | None = None, *, token: str | None = None) -> F
 
     app = FastAPI(title="Lecture review", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.paths = paths or data_paths()
-    app.state.store = ReviewStore(app.state.paths.review_db)
+    app.state.store = open_store(app.state.paths.review_db)  # damaged: read-only, and every page says so
     app.state.csrf = web.new_secret()
     app.state.token = check_token(token)
     app.state.has_search = False
@@ -103,7 +103,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         message = exc.detail if isinstance(exc.detail, str) else "request refused"
         if exc.status_code == 404 and message == "Not Found":
             message = f"nothing here: {request.url.path}"
-        return web.error_response(request, exc.status_code, message)
+        # A fixed message is a catalogue msgid; the routes translate the ones with values themselves.
+        return web.error_response(request, exc.status_code, web.translate(request)(message))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
@@ -113,12 +114,10 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ConflictError)
     async def conflict(request: Request, exc: ConflictError):
-        extra, message = {"current": exc.current}, str(exc)
+        extra = {"current": exc.current}
         if hasattr(exc, "seen"):  # a refused approval: show what the editor saw next to what is there now
             extra["seen"] = exc.seen
-            message = web.translate(request)(i18n.APPROVAL_REFUSED, seen=" ".join(exc.seen.split()),
-                                             now=" ".join(str((exc.current or {}).get("text", "")).split()))
-        return web.error_response(request, 409, message, extra)
+        return web.error_response(request, 409, i18n.error_text(exc, web.translate(request)), extra)
 
     @app.exception_handler(ManifestError)
     async def unknown_recording(request: Request, exc: ManifestError):
@@ -127,12 +126,12 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(PipelineError)
     async def refused(request: Request, exc: PipelineError):
         status = 422 if isinstance(exc, (ReviewError, ConfigError)) else 500
-        return web.error_response(request, status, str(exc))
+        return web.error_response(request, status, i18n.error_text(exc, web.translate(request)))
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception):
         log.exception("review app: unexpected error on %s", request.url.path)
-        return web.error_response(request, 500, "internal error; the details are in the app's log")
+        return web.error_response(request, 500, web.translate(request)("internal error; the details are in the app's log"))
 
 
 MIN_TOKEN = 16

@@ -19,6 +19,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pipeline.editorial.approvals import APPROVAL_REFUSED
+from pipeline.editorial.records import Msg
+
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "review"
 LANGUAGES = {"nl": "Nederlands", "en": "English"}
@@ -119,10 +122,26 @@ SCRIPT_MESSAGES = {
 
 
 # Messages the routes answer with (JSON 'message' and error pages), translated per request.
-APPROVAL_REFUSED = ("Not approved: the text changed since you loaded the page. You saw: \u201c%(seen)s\u201d. "
-                    "It now reads: \u201c%(now)s\u201d. Read the new text and approve again.")
 CHAPTER_SAVED = ("chapter changed: the pipeline applies it on its next run (drafts are re-made, "
                  "nothing is re-transcribed)")
 ROUTE_MESSAGES = (APPROVAL_REFUSED, "%(what)s: %(status)s", "checked", "not checked", "sentence corrected", "quote added", "rule removed",
                   "%(n)s approved", "%(n)s not approved (changed since you loaded the page): read them first",
-                  CHAPTER_SAVED)
+                  CHAPTER_SAVED, "no %(kind)s %(id)s in this recording; reload the page",
+                  "the selection's sentences are not in this recording; reload the page",
+                  "a quote must be verbatim: select the words in the transcript",
+                  "replacing \u201c%(find)s\u201d with \u201c%(replace)s\u201d in %(n)s sentence(s)",
+                  "\u201c%(term)s\u201d added to the glossary", "\u201c%(term)s\u201d removed from the glossary",
+                  "undone: %(what)s", "request from another site refused",
+                  "missing or wrong CSRF token: reload the page and try again", "internal error; the details are in the app's log",
+                  "its source changed since you loaded the page", "changed since you loaded the page",
+                  "changed by another editor just now")
+
+
+def error_text(exc: BaseException, _: Callable[..., str]) -> str:
+    """A refusal in the editor's language: editorial errors carry their msgid and values
+    (editorial/records.refused); values that are msgids themselves (records.Msg) are translated too."""
+    msgid = getattr(exc, "msgid", None)
+    if msgid is None:
+        return str(exc)
+    values = {k: _(v) if isinstance(v, Msg) else v for k, v in getattr(exc, "values", {}).items()}
+    return _(msgid, **values)

@@ -7,6 +7,7 @@ import mimetypes
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import (
     FileResponse,
+    HTMLResponse,
     JSONResponse,
     PlainTextResponse,
     RedirectResponse,
@@ -22,8 +23,10 @@ from pipeline.editorial.chapter_changes import pending as edit_waiting
 from pipeline.editorial.chapter_changes import start_choices
 from pipeline.editorial.reviewed import RecordingView, describe_change, load_view
 from pipeline.editorial.transcript_view import FLAG_LABELS
-from pipeline.publish.export import export_text
+from pipeline.publish.export import export_text, gap_problems, section_problems
 from pipeline.review import i18n, web
+from pipeline.review.pagecache import PageCache
+from pipeline.review.pagecache import fingerprint as fingerprint_of
 from pipeline.runner.stage import STAGE_ORDER
 
 log = logging.getLogger(__name__)
@@ -95,6 +98,20 @@ def switch_language(code: str, back: str = "/"):
 
 @router.get("/r/{slug}")
 def recording_page(request: Request, slug: str):
+    """The recording page; served from the page cache while nothing it shows has changed."""
+    paths, store = request.app.state.paths, request.app.state.store
+    key = (known_slug(paths, slug), web.ui_language(request), fingerprint_of(paths, slug, store.last_change()))
+    pages = getattr(request.app.state, "pages", None)
+    if pages is None:  # one cache per app: a page holds that app's CSRF token
+        pages = request.app.state.pages = PageCache()
+    cached = pages.get(key)
+    if cached is None:
+        cached = bytes(render_recording(request, slug).body)
+        pages.put(key, cached)
+    return HTMLResponse(cached)
+
+
+def render_recording(request: Request, slug: str) -> HTMLResponse:
     view = view_of(request, slug)
     store = request.app.state.store
     pending = {ch.index: [i for i in chapter_items(view, ch.index) if i.pending] for ch in view.chapters}
@@ -114,12 +131,21 @@ def media(request: Request, slug: str):
 
 
 @router.get("/r/{slug}/export.{fmt}")
-def export_file(request: Request, slug: str, fmt: str):
-
+def export_file(request: Request, slug: str, fmt: str, allow: str = ""):
+    """The reviewed page or subtitles as a download; refused, like `pipeline export`, while a chapter has
+    unchecked untranscribed speech or a page section has nothing approved (`?allow=1`: export anyway)."""
     if fmt not in EXPORT_TYPES:
         raise HTTPException(404, f"no export format {fmt!r}; use md, html, srt or vtt")
-    paths = request.app.state.paths
-    text = export_text(paths, known_slug(paths, slug), fmt)
+    view = view_of(request, slug)
+    if allow != "1":
+        gaps = gap_problems(view)
+        empty = section_problems(view) if fmt in ("md", "html") else []
+        if gaps or empty:
+            response = web.html(request, "export_refused.html", slug=slug, fmt=fmt, gaps=gaps, empty=empty,
+                                lang=view.language, title=view.recording.title)
+            response.status_code = 409
+            return response
+    text = export_text(request.app.state.paths, slug, fmt)
     name = f"{slug}.{fmt}"
     return Response(text, media_type=EXPORT_TYPES[fmt],
                     headers={"content-disposition": f'attachment; filename="{name}"'})

@@ -54,7 +54,10 @@ def language_context(request: Request) -> dict[str, Any]:
 def page_context(request: Request, **extra: Any) -> dict[str, Any]:
     """What every page template needs: the CSRF token, the language, which optional pages exist."""
     state = request.app.state
+    store = getattr(state, "store", None)
+    problem = getattr(store, "error", None)  # a damaged review database (editorial.store.DamagedStore)
     return {"request": request, "csrf": state.csrf, "has_search": state.has_search,
+            "review_problem": i18n.error_text(problem, translate(request)) if problem else "",
             **language_context(request), **extra}
 
 

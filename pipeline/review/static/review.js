@@ -86,9 +86,10 @@
       event.preventDefault(); seek(parseFloat(target.dataset.start)); chooseSentence(target, true); return;
     }
     const key = event.key.toLowerCase();
+    const playPause = () => { if (player) { if (player.paused) player.play().catch(() => {}); else player.pause(); } };
     const act = {
-      " ": () => { if (player) { if (player.paused) player.play().catch(() => {}); else player.pause(); } },
-      k: () => act[" "](),
+      " ": playPause,
+      k: playPause,
       j: () => { if (player) player.currentTime = Math.max(0, player.currentTime - 5); },
       l: () => { if (player) player.currentTime = player.currentTime + 5; },
       n: () => moveItem(1),
@@ -272,7 +273,7 @@
   // (its next action, or the card), not on the page body.
   let focusAfter = null;
   function rememberFocus(form, submitter) {
-    const card = form && form.closest(".item, .gap-mark");
+    const card = form && form.closest(".item, .gap-mark, #history li");
     const sentence = form && form.id === "sentence-form" ? form.dataset.sentence : null;
     focusAfter = { card: card && card.id, sentence, action: submitter && submitter.value };
   }
@@ -283,6 +284,7 @@
     if (want.sentence) { closeSentence(); const s = document.getElementById(want.sentence); if (s) s.focus(); return; }
     const card = want.card && document.getElementById(want.card);
     if (!card) return;
+    // an undone history entry has no button left: the entry itself keeps the focus
     const target = card.querySelector(".actions button, .actions summary") || card;
     target.focus();
   }

@@ -1,0 +1,67 @@
+"""The recording page, rendered once per state of everything it shows.
+
+A two-hour lecture's page is about a megabyte of HTML built from five artifacts and the review
+database; rendering it takes a few hundred milliseconds, while an editor's browser fetches it again
+after every change. The key is what the page is made of, so a hit is always the page as it would
+be rendered now: each file of the recording's folder and work folder (name, size, mtime, inode: the
+pipeline writes by rename, so a new artifact is a new inode), the review database file and its last
+history id (every change writes one), and the interface language. Nothing is ever invalidated by
+hand; a changed input is simply another key.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from pipeline.core.config import DataPaths
+
+KEEP = 16  # pages kept (a few recordings in two languages)
+
+
+def _files(folder: Path) -> tuple:
+    found = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_file(follow_symlinks=False):
+                    st = entry.stat(follow_symlinks=False)
+                    found.append((entry.name, st.st_size, st.st_mtime_ns, st.st_ino))
+    except FileNotFoundError:
+        pass
+    return tuple(sorted(found))
+
+
+def fingerprint(paths: DataPaths, slug: str, last_change: int) -> tuple:
+    """What the recording page of `slug` is made of, as a hashable value."""
+    db = paths.review_db
+    try:
+        st = db.stat()
+        db_state = (st.st_size, st.st_mtime_ns, st.st_ino, last_change)
+    except FileNotFoundError:
+        db_state = None
+    return (_files(paths.recording_dir(slug)), _files(paths.work_dir(slug)), db_state)
+
+
+class PageCache:
+    """Rendered pages by key, the least recently used dropped first (thread-safe)."""
+
+    def __init__(self, keep: int = KEEP):
+        self.keep = keep
+        self._pages: OrderedDict[tuple, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> bytes | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: tuple, page: bytes) -> None:
+        with self._lock:
+            self._pages[key] = page
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.keep:
+                self._pages.popitem(last=False)
