@@ -94,7 +94,7 @@ def test_damaged_review_database_is_never_written_and_says_how_to_restore_it(pat
     status = cli(paths, "status")
     line = one_line(status.stderr)
     assert status.returncode == 0 and "review.sqlite is damaged" in line and "backup" in line
-    assert "never overwrites" in line and ".recover" in line
+    assert "never overwrite" in line and ".recover" in line
 
     report = run_batch(paths, paths.slugs(), [index.STAGE])  # the index stage fails, loudly, per recording
     assert sorted(report.failed) == ["inaugural", "krachtenbundeling"]

@@ -28,7 +28,7 @@ from pipeline.artifacts.sentences import load_sentences
 from pipeline.core import fsutil
 from pipeline.core.config import DataPaths
 from pipeline.core.errors import PipelineError
-from pipeline.editorial.corrections import corrections_digest, load_corrections
+from pipeline.editorial.corrections import ReviewDatabaseError, corrections_digest, load_corrections
 from pipeline.index.backend import IndexRow, RecordingDoc, backend_for
 from pipeline.runner.stage import Stage, StageContext
 
@@ -59,10 +59,7 @@ def review_problem(paths: DataPaths) -> str:
 
 
 def _review_message(db: Path, reason: str) -> str:
-    return (f"{db} is damaged ({reason}): the editors' corrections cannot be read, and the pipeline never "
-            "overwrites this file; stop 'pipeline review' and copy your latest backup over it (or salvage it: "
-            f"sqlite3 {db} .recover | sqlite3 {db.with_name('review-recovered.sqlite')}, then move that into place); "
-            "until then the index keeps the text indexed before")
+    return f"{ReviewDatabaseError(db, reason)}; until then the index keeps the text indexed before"
 
 
 # --- reading a recording's artifacts ----------------------------------------------------------
