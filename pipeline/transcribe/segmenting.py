@@ -1,8 +1,8 @@
 """Segments cut from word timestamps.
 
-faster-whisper's batched pipeline keeps every word only when it decodes without timestamps, and then
-returns one segment per VAD chunk (about 25 s). Segments are what chapters split, subtitles show and
-editors click, so they are cut again here from the words: after a sentence end, at a pause, and before
+Whisper's own segments are cut where the decoder chose (up to a whole VAD chunk, about 25 s, in
+faster-whisper's batched pipeline), and repaired words arrive without one. Segments are what
+chapters split, subtitles show and editors click, so they are cut again here from the words: after a sentence end, at a pause, and before
 a segment grows past a subtitle's length. Every word lands in exactly one segment, in order.
 """
 from __future__ import annotations
