@@ -4,7 +4,8 @@ Builds a synthetic 2-hour Dutch lecture in the pipeline's artifact formats (tran
 times, chapters.json with 15 chapters, sentences.json and drafts.json from the real drafts stage core;
 no Whisper), adds a realistic amount of review work (approvals, edits, transcript corrections, rules,
 glossary terms) to review.sqlite, serves the app with uvicorn on a local port and times GET /r/<slug>
-over HTTP. Target: p95 under 50 ms. Writes bench/review.json.
+over HTTP, both repeated (from the page cache) and right after each editor action (a cache miss: the
+page's script refetches it after every action). Target: p95 under 50 ms for both. Writes bench/review.json.
 Run: .venv/bin/python -m bench.review_bench [--requests 200]
 """
 from __future__ import annotations
@@ -29,7 +30,7 @@ from pipeline.artifacts.manifest import (
     Speaker,
     save_recording,
 )
-from pipeline.artifacts.sentences import ChapterSpan
+from pipeline.artifacts.sentences import ChapterSpan, SentenceSet
 from pipeline.artifacts.transcript import Segment, Transcript, Word
 from pipeline.core import fsutil
 from pipeline.core.config import DataPaths
@@ -59,7 +60,7 @@ def lecture(seed: int = 0) -> tuple[Transcript, list[Chapter]]:
         chapter = min(CHAPTERS - 1, len(words) * CHAPTERS // total)
         question = chapter == CHAPTERS - 1 and rng.random() < 0.25
         body = [rng.choice(VOCABULARY if rng.random() < 0.45 else GLUE) for _ in range(rng.randint(4, 13))]
-        tokens = ("Hoe kunnen we".split() if question else rng.choice(OPENERS).split()) + body
+        tokens = (["Hoe", "kunnen", "we"] if question else rng.choice(OPENERS).split()) + body
         tokens[-1] += "?" if question else "."
         for token in tokens:
             words.append((chapter, Word(round(t, 3), round(t + step * 0.9, 3), " " + token, unsure(rng))))
@@ -151,24 +152,41 @@ def measure(url_host: str, port: int, requests: int) -> tuple[list[float], int]:
     return timings, len(body)
 
 
-def measure_after_changes(paths: DataPaths, host: str, port: int, rounds: int) -> list[float]:
-    """Milliseconds of the GET that follows each change (what the page's script fetches after an action):
-    the page cannot come from the cache then, so this is the full build and render."""
+def edits(paths: DataPaths):
+    """Editor actions, endlessly, as the page's buttons make them: approving and reopening a summary
+    sentence, and correcting a transcript sentence (which changes its chapter of the transcript column)."""
     store = ReviewStore(paths.review_db)
     item = Drafts.load(paths.work_dir(SLUG) / "drafts.json").chapters[3].summary[1]
-    stored = store.item(SLUG, "summary_sentence", item.id)
-    version = stored.version if stored else 0
+    sentence = SentenceSet.load(paths.work_dir(SLUG) / "sentences.json").sentences[700]
+    n = 0
+    while True:
+        stored = store.item(SLUG, "summary_sentence", item.id)
+        store.set_item(SLUG, "summary_sentence", item.id, "reopen" if n % 2 else "approve", source_text=item.text,
+                       editor="Anne", expected_version=stored.version if stored else 0)
+        yield "approve or reopen an item"
+        stored = store.item(SLUG, "sentence", sentence.id)
+        store.correct_sentence(SLUG, sentence.id, source_text=sentence.text, editor="Bert",
+                               expected_version=stored.version if stored else 0, text=f"{sentence.text} ({n})")
+        yield "correct a transcript sentence"
+        n += 1
+
+
+def measure_after_changes(paths: DataPaths, host: str, port: int, rounds: int) -> dict[str, list[float]]:
+    """Milliseconds of the GET that follows each change (what the page's script fetches after an action),
+    by kind of change: the page cannot come from the cache then, so it is built and rendered afresh."""
     conn = http.client.HTTPConnection(host, port, timeout=30)
-    timings = []
+    timings: dict[str, list[float]] = {}
+    actions = edits(paths)
     try:
-        for n in range(rounds):  # an editor approving and reopening an item, as the page's buttons do
-            store.set_item(SLUG, "summary_sentence", item.id, "reopen" if n % 2 else "approve", source_text=item.text,
-                           editor="Anne", expected_version=version + n)
+        for _ in range(rounds):
+            kind = next(actions)
             started = time.perf_counter()
             conn.request("GET", f"/r/{SLUG}", headers={"Accept": "text/html"})
             response = conn.getresponse()
             response.read()
-            timings.append((time.perf_counter() - started) * 1000)
+            timings.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
+            if response.status != 200:
+                raise RuntimeError(f"GET /r/{SLUG} answered {response.status}")
     finally:
         conn.close()
     return timings
@@ -177,6 +195,13 @@ def measure_after_changes(paths: DataPaths, host: str, port: int, rounds: int) -
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def summary(timings: list[float]) -> dict:
+    """Count, p50, p95, max and mean of request timings in milliseconds."""
+    return {"requests": len(timings), "p50_ms": round(statistics.median(timings), 1),
+            "p95_ms": round(percentile(timings, 0.95), 1), "max_ms": round(max(timings), 1),
+            "mean_ms": round(statistics.fmean(timings), 1)}
 
 
 def main(requests: int = 200) -> dict:
@@ -197,22 +222,23 @@ def main(requests: int = 200) -> dict:
         with serving(paths) as url:
             host, port = url.removeprefix("http://").split(":")
             timings, page_bytes = measure(host, int(port), requests)
-            changed = measure_after_changes(paths, host, int(port), max(10, requests // 10))
-    p95 = percentile(timings, 0.95)
-    result = {**sizes, "requests": len(timings), "p50_ms": round(statistics.median(timings), 1),
-              "p95_ms": round(p95, 1), "max_ms": round(max(timings), 1), "mean_ms": round(statistics.fmean(timings), 1),
-              "target_p95_ms": TARGET_P95_MS, "meets_target": p95 < TARGET_P95_MS,
-              "build_seconds": round(built, 1), "page_bytes": page_bytes,
-              "cpus": os.cpu_count(), "load_average": [round(x, 1) for x in os.getloadavg()],
-              "after_change": {"requests": len(changed), "p50_ms": round(statistics.median(changed), 1),
-                               "p95_ms": round(percentile(changed, 0.95), 1),
-                               "note": "the GET right after a change (every editor action), built and rendered "
-                                       "afresh; the repeated GETs above are served from the page cache"}}
+            changed = measure_after_changes(paths, host, int(port), max(20, requests // 2))
+    after = [t for kind in changed.values() for t in kind]
+    result = {**sizes, "build_seconds": round(built, 1), "page_bytes": page_bytes, "target_p95_ms": TARGET_P95_MS,
+              "cached": {**summary(timings), "note": "repeated GETs while nothing changed: from the page cache"},
+              "after_edit": {**summary(after), "by_action": {kind: summary(t) for kind, t in changed.items()},
+                             "note": "the GET right after each editor action (the page's script refetches "
+                                     "the page): a page-cache miss, built from the review database and "
+                                     "rendered afresh, re-rendering only the transcript chapters and draft "
+                                     "cards the action changed"},
+              "meets_target": max(percentile(timings, 0.95), percentile(after, 0.95)) < TARGET_P95_MS,
+              "cpus": os.cpu_count(), "load_average": [round(x, 1) for x in os.getloadavg()]}
     fsutil.write_json(ROOT / "bench" / "review.json", result)
     print(f"recording page of a {sizes['audio_seconds'] / 3600:.1f} h lecture ({sizes['sentences']} sentences, "
-          f"{sizes['chapters']} chapters, {sizes['draft_items']} draft items): p50 {result['p50_ms']} ms, "
-          f"p95 {result['p95_ms']} ms over {len(timings)} requests (target < {TARGET_P95_MS:.0f} ms); "
-          f"right after a change p50 {result['after_change']['p50_ms']} ms, p95 {result['after_change']['p95_ms']} ms")
+          f"{sizes['chapters']} chapters, {sizes['draft_items']} draft items), target p95 < {TARGET_P95_MS:.0f} ms: "
+          f"cached p50 {result['cached']['p50_ms']} ms, p95 {result['cached']['p95_ms']} ms; right after an edit "
+          f"p50 {result['after_edit']['p50_ms']} ms, p95 {result['after_edit']['p95_ms']} ms "
+          f"(load average {result['load_average'][0]} on {result['cpus']} CPUs)")
     return result
 
 

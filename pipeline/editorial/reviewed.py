@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.artifacts.drafts import Drafts
-from pipeline.artifacts.manifest import Recording, load_recording
+from pipeline.artifacts.manifest import Recording, load_recording, manifest_path
 from pipeline.core.config import DataPaths
 from pipeline.core.errors import PipelineError
 from pipeline.editorial import artifact_cache, changes
@@ -36,6 +36,7 @@ from pipeline.editorial.transcript_view import (  # SentenceView and item_state 
     gap_id,
     gap_text,
     item_state,
+    ruled_text,
 )
 from pipeline.editorial.worddiff import word_diff
 
@@ -173,7 +174,8 @@ class _Builder:
 
     def __init__(self, paths: DataPaths, store: ReviewStore, slug: str):
         self.paths, self.slug = paths, slug
-        self.recording = load_recording(paths, slug)
+        # Parsed once per version of recording.yaml: YAML is slow, and the page is rebuilt after every change.
+        self.recording = artifact_cache.load(manifest_path(paths, slug), lambda _: load_recording(paths, slug))
         self.work = paths.work_dir(slug)
         self.decisions = store.items(slug)
         try:
@@ -218,8 +220,11 @@ def load_view(paths: DataPaths, store: ReviewStore, slug: str) -> RecordingView:
     b.starts, b.machine = [s.start for s in b.sentences], {s.id: s.machine_text for s in sentences}
     drafts = _read_drafts(b)
     chapters = _chapters(b, drafts)
+    by_chapter: dict[int, list[SentenceView]] = {}
+    for s in sentences:
+        by_chapter.setdefault(s.chapter_index, []).append(s)
     for ch in chapters:
-        ch.sentences = [s for s in sentences if s.chapter_index == ch.index]
+        ch.sentences = by_chapter.get(ch.index, [])
         ch.edit_row = b.decisions.get((CHAPTER_KIND, chapter_item_id(ch.index)))
         b.used.add((CHAPTER_KIND, chapter_item_id(ch.index)))
     if chapters and not any(ch.sentences for ch in chapters[1:]):
@@ -317,12 +322,15 @@ def _corrected(b: _Builder, item) -> str:
 
 
 def _from_sentences(b: _Builder, text: str, start: float, end: float, first: str = "") -> str:
-    if not b.corrections.sentence_edits:  # the common case: nothing to carry over but rules
-        return b.corrections.derived_text(text, b.machine, [])
+    edits = b.corrections.sentence_edits
+    if not edits:  # the common case: nothing to carry over but rules
+        return ruled_text(b.corrections, text)
     # Sentences are in time order: look up the span instead of scanning (the page of a two-hour
     # lecture has thousands of sentences and hundreds of items).
     lo, hi = bisect.bisect_left(b.starts, start - 0.05), bisect.bisect_right(b.starts, end + 0.05)
     ids = [s.id for s in b.sentences[lo:hi] if s.end <= end + 0.05] + ([first] if first else [])
+    if not any(i in edits for i in ids):
+        return ruled_text(b.corrections, text)
     return b.corrections.derived_text(text, b.machine, ids)
 
 
@@ -353,11 +361,10 @@ def _speakers(b: _Builder) -> list[ReviewItem]:
 
 def _added_quotes(b: _Builder, view: RecordingView, sentences: list[SentenceView]) -> None:
     """Quotes editors selected in the transcript: stale when the transcript no longer says them."""
-    spoken = normalize(" ".join(s.text for s in sentences))
+    added = [kv for kv in b.decisions.items() if kv[0][0] == "quote" and kv[1].data.get("added")]
+    spoken = normalize(" ".join(s.text for s in sentences)) if added else ""
     by_index = {ch.index: ch for ch in view.chapters}
-    for (kind, item_id), stored in sorted(b.decisions.items(), key=lambda kv: kv[1].item_id):
-        if kind != "quote" or not stored.data.get("added"):
-            continue
+    for (kind, item_id), stored in sorted(added, key=lambda kv: kv[1].item_id):
         b.used.add((kind, item_id))
         state = stored.status if normalize(stored.source_text) in spoken else "stale"
         item = ReviewItem(kind, item_id, stored.source_text, stored.text or stored.source_text, state, stored,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.core.timecode import format_clock
+from pipeline.editorial import artifact_cache
 from pipeline.editorial.corrections import SENTENCE_KIND, normalize
 from pipeline.editorial.records import ItemState
 
@@ -75,11 +76,91 @@ def coverage_gaps(transcript: dict | None) -> list[dict[str, Any]]:
     return sorted((g for g in gaps if "start" in g and "end" in g), key=lambda g: float(g["start"]))
 
 
+@dataclass(frozen=True)
+class _Heard:
+    """What the artifacts say of one sentence, whatever the editors did: built once per version of
+    sentences.json and transcript.json, as the page is rebuilt after every change."""
+
+    id: str
+    chapter_index: int
+    start: float
+    end: float
+    machine_text: str
+    speaker: str
+    flags: tuple[str, ...]
+    words: tuple[tuple[str, float], ...] | None  # (word, probability); None when no word is unsure
+
+
 def build_sentences(b, transcript: dict | None) -> list[SentenceView]:
     """Sentences from sentences.json, else one per transcript segment (before the drafts stage).
 
     `b` is reviewed._Builder: it holds the stored decisions and the corrections."""
     data = b.read("sentences.json")
+    sources = (data, transcript, None if (data or {}).get("sentences") else b.read("chapters.json"))
+    heard = artifact_cache.remember(("sentences", str(b.work)), sources, lambda: _heard(b, data, transcript))
+    b.used.update((SENTENCE_KIND, h.id) for h in heard)
+    # Most changes (an approval, an edited summary) leave every sentence as it was: the views of the
+    # last page are then shown again (nothing changes a SentenceView once built).
+    corrections = b.corrections
+    decided = {k: v for k, v in b.decisions.items() if k[0] == SENTENCE_KIND}
+    inputs = (decided, tuple(corrections.rules), tuple(corrections.glossary), corrections.sentence_edits)
+    kept = _SHOWN.get(str(b.work))
+    if kept is not None and kept[0] is heard and kept[1] == inputs:
+        return list(kept[2])
+    shown = [_sentence_view(h, decided.get((SENTENCE_KIND, h.id)), corrections) for h in heard]
+    if len(_SHOWN) > 16:
+        _SHOWN.clear()
+    _SHOWN[str(b.work)] = (heard, inputs, shown)
+    return list(shown)
+
+
+_SHOWN: dict[str, tuple] = {}  # work folder -> (its _Heard list, the decisions and corrections, the views)
+
+
+def _sentence_view(h: _Heard, stored: ItemState | None, corrections) -> SentenceView:
+    state = item_state(stored, h.machine_text)
+    if h.id in corrections.sentence_edits:
+        text = corrections.sentence_text(h.id, h.machine_text)
+    else:
+        text = ruled_text(corrections, h.machine_text)
+    view = SentenceView(
+        id=h.id, chapter_index=h.chapter_index, start=h.start, end=h.end, machine_text=h.machine_text,
+        text=text, corrected=state == "edited", version=stored.version if stored else 0,
+        stale_edit=stored if state == "stale" else None, flags=list(h.flags), speaker=h.speaker)
+    if not view.corrected and h.words:  # a corrected sentence was read by an editor: nothing left to doubt
+        parts = _unsure_parts(view.text, h.words, UNSURE)
+        view.parts = list(parts) if parts is not None else None
+    return view
+
+
+KEEP_RULED = 50_000  # texts kept per set of rules (a two-hour lecture's page asks for ~1,700)
+_RULED: dict[tuple, dict[str, str]] = {}
+_last: tuple = (None, {})  # the Corrections last asked about, and its texts: one page asks ~1,700 times
+
+
+def ruled_text(corrections, text: str) -> str:
+    """`text` with only the recording's rules and glossary applied (no sentence's edit), as
+    corrections.derived_text(text, {}, []) gives it; kept per set of rules, as most of a long
+    lecture's sentences and drafts come out the same after every change."""
+    global _last
+    seen, found = _last
+    if seen is not corrections:
+        key = (tuple(corrections.rules), tuple(corrections.glossary))
+        found = _RULED.get(key)
+        if found is None:
+            if len(_RULED) > 16:
+                _RULED.clear()
+            found = _RULED[key] = {}
+        _last = (corrections, found)
+    done = found.get(text)
+    if done is None:
+        if len(found) > KEEP_RULED:  # texts of artifacts long since re-made
+            found.clear()
+        done = found[text] = corrections.derived_text(text, {}, [])
+    return done
+
+
+def _heard(b, data: dict | None, transcript: dict | None) -> list[_Heard]:
     rows: list[dict] = (data or {}).get("sentences") or []
     segments = {int(s["id"]): s for s in (transcript or {}).get("segments", []) if "id" in s}
     if not rows and transcript:
@@ -89,24 +170,20 @@ def build_sentences(b, transcript: dict | None) -> list[SentenceView]:
                 for s in transcript.get("segments", [])]
     out, flagged = [], set()
     for r in rows:
-        machine = str(r.get("text") or "")
-        stored = b.decisions.get((SENTENCE_KIND, r["id"]))
-        state = item_state(stored, machine)
-        b.used.add((SENTENCE_KIND, r["id"]))
-        view = SentenceView(
-            id=r["id"], chapter_index=int(r.get("chapter_index") or 0), start=float(r["start"]),
-            end=float(r["end"]), machine_text=machine, text=b.corrections.sentence_text(r["id"], machine),
-            corrected=state == "edited", version=stored.version if stored else 0,
-            stale_edit=stored if state == "stale" else None, speaker=str(r.get("speaker") or ""))
+        start, end = float(r["start"]), float(r["end"])
         own = [segments[i] for i in r.get("segment_ids") or [] if i in segments]
+        flags: list[str] = []
         # A flag belongs to a segment: shown once, on its first sentence, not on every sentence it spans.
         for seg in own:
             if seg["id"] not in flagged:
                 flagged.add(seg["id"])
-                view.flags += [f for f in seg.get("flags") or [] if f in FLAG_LABELS and f not in view.flags]
-        if not view.corrected:  # a corrected sentence was read by an editor: nothing left to doubt
-            view.parts = unsure_parts(view.text, _words_in(own, view.start, view.end))
-        out.append(view)
+                flags += [f for f in seg.get("flags") or [] if f in FLAG_LABELS and f not in flags]
+        words = _words_in(own, start, end)
+        heard = None
+        if any(float(w.get("probability", 1.0)) < UNSURE for w in words):
+            heard = tuple((str(w["word"]), float(w.get("probability", 1.0))) for w in words)
+        out.append(_Heard(r["id"], int(r.get("chapter_index") or 0), start, end, str(r.get("text") or ""),
+                          str(r.get("speaker") or ""), tuple(flags), heard))
     return out
 
 

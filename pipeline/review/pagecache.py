@@ -7,6 +7,10 @@ be rendered now: each file of the recording's folder and work folder (name, size
 pipeline writes by rename, so a new artifact is a new inode), the review database file and its last
 history id (every change writes one), and the interface language. Nothing is ever invalidated by
 hand; a changed input is simply another key.
+
+A miss (every editor action) re-renders only what changed: pages.py keeps each chapter of the
+transcript column under `chapter_signature` and each draft card under its item, so an approval
+renders one card and a sentence correction one chapter, not the ~1,500 sentences of a long lecture.
 """
 from __future__ import annotations
 
@@ -45,23 +49,35 @@ def fingerprint(paths: DataPaths, slug: str, last_change: int) -> tuple:
 
 
 class PageCache:
-    """Rendered pages by key, the least recently used dropped first (thread-safe)."""
+    """Rendered pages (or parts of pages) by key, the least recently used dropped first (thread-safe)."""
 
     def __init__(self, keep: int = KEEP):
         self.keep = keep
-        self._pages: OrderedDict[tuple, bytes] = OrderedDict()
+        self._pages: OrderedDict[tuple, bytes | str] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> bytes | None:
+    def get(self, key: tuple) -> bytes | str | None:
         with self._lock:
             page = self._pages.get(key)
             if page is not None:
                 self._pages.move_to_end(key)
             return page
 
-    def put(self, key: tuple, page: bytes) -> None:
+    def put(self, key: tuple, page: bytes | str) -> None:
         with self._lock:
             self._pages[key] = page
             self._pages.move_to_end(key)
             while len(self._pages) > self.keep:
                 self._pages.popitem(last=False)
+
+
+def chapter_signature(chapter, choices: list) -> tuple:
+    """Everything the transcript column shows of one chapter (reviewed.ChapterView): its fragment of the
+    page is rendered again only when this changes, e.g. after a correction of one of its sentences."""
+    sentences = tuple((s.id, s.start, s.end, s.version, s.text, s.machine_text, s.corrected,
+                       s.stale_edit.text if s.stale_edit else None, s.stale_edit is not None,
+                       tuple(s.parts) if s.parts else None, tuple(s.flags)) for s in chapter.sentences)
+    gaps = tuple((g.item_id, g.start, g.end, g.text, g.state, g.version, g.stored.editor if g.stored else None,
+                  str(g.extra.get("reason") or ""), g.extra.get("home")) for g in chapter.gaps)
+    return (chapter.index, chapter.title, chapter.start, repr(chapter.edit_row),
+            tuple((s.id, s.start, s.text) for s in choices), sentences, gaps)

@@ -13,6 +13,7 @@ from fastapi.responses import (
     RedirectResponse,
     Response,
 )
+from markupsafe import Markup
 
 from pipeline.artifacts.manifest import load_recording, media_path
 from pipeline.core import fsutil
@@ -25,7 +26,7 @@ from pipeline.editorial.reviewed import RecordingView, describe_change, load_vie
 from pipeline.editorial.transcript_view import FLAG_LABELS
 from pipeline.publish.export import export_text, gap_problems, section_problems
 from pipeline.review import i18n, web
-from pipeline.review.pagecache import PageCache
+from pipeline.review.pagecache import PageCache, chapter_signature
 from pipeline.review.pagecache import fingerprint as fingerprint_of
 from pipeline.runner.stage import STAGE_ORDER
 
@@ -34,6 +35,9 @@ router = APIRouter()
 
 EXPORT_TYPES = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8",
                 "srt": "application/x-subrip; charset=utf-8", "vtt": "text/vtt; charset=utf-8"}
+# Parts of recording pages kept: a few recordings' transcript chapters (~60 kB each for a two-hour
+# lecture) and draft cards (~3 kB), in two interface languages, and a few versions of each.
+KEEP_CHAPTERS, KEEP_CARDS = 160, 2048
 
 
 def known_slug(paths: DataPaths, slug: str) -> str:
@@ -116,11 +120,57 @@ def render_recording(request: Request, slug: str) -> HTMLResponse:
     store = request.app.state.store
     pending = {ch.index: [i for i in chapter_items(view, ch.index) if i.pending] for ch in view.chapters}
     return web.html(request, "recording.html", view=view, slug=slug, chapter_pending=pending, lang=view.language,
-                    fingerprint=fingerprint, flag_labels=FLAG_LABELS, start_choices=start_choices,
-                    edit_waiting=edit_waiting,
+                    fingerprint=fingerprint, transcript=transcript_chapters(request, view, slug),
+                    card=card_maker(request, view, slug),
                     stages=stage_progress(request.app.state.paths, slug), counts=view.counts(),
                     rules=store.rules(slug), glossary=store.glossary(),
                     history=[(e, *describe_change(e)) for e in store.history(slug, 60)])
+
+
+def fragments(request: Request, name: str, keep: int) -> PageCache:
+    """Rendered parts of recording pages; one cache per app, like the pages: a part holds its CSRF token."""
+    kept = getattr(request.app.state, name, None)
+    if kept is None:
+        kept = PageCache(keep)
+        setattr(request.app.state, name, kept)
+    return kept
+
+
+def card_maker(request: Request, view: RecordingView, slug: str):
+    """`card(item)` for the template: a draft item's card (_macros.item_card), rendered only when the
+    item changed; an editor's action changes one or two of a long lecture's hundreds of cards."""
+    kept, language, macros = fragments(request, "cards", KEEP_CARDS), web.ui_language(request), None
+
+    def card(item) -> Markup:
+        nonlocal macros
+        key = (slug, language, view.language, repr(item))  # the repr holds every field the card shows
+        html = kept.get(key)
+        if html is None:
+            if macros is None:
+                context = web.page_context(request, slug=slug, lang=view.language)
+                macros = web.templates.get_template("_macros.html").make_module(context)
+            html = str(macros.item_card(item, slug, request.app.state.csrf, view.language))
+            kept.put(key, html)
+        return Markup(html)
+    return card
+
+
+def transcript_chapters(request: Request, view: RecordingView, slug: str) -> dict[int, Markup]:
+    """Each chapter's part of the transcript column, rendered only when something in it changed: an
+    editor's action touches one chapter at most, and the column is most of a long lecture's page."""
+    kept, language = fragments(request, "chapters", KEEP_CHAPTERS), web.ui_language(request)
+    context, found = None, {}
+    for ch in view.chapters:
+        key = (slug, language, view.language, chapter_signature(ch, start_choices(view, ch.index)))
+        html = kept.get(key)
+        if html is None:
+            context = context or web.page_context(request, view=view, slug=slug, lang=view.language,
+                                                  flag_labels=FLAG_LABELS, start_choices=start_choices,
+                                                  edit_waiting=edit_waiting)
+            html = web.templates.get_template("_transcript_chapter.html").render({**context, "ch": ch})
+            kept.put(key, html)
+        found[ch.index] = Markup(html)
+    return found
 
 
 @router.get("/r/{slug}/media")
