@@ -87,7 +87,7 @@ def _typed(key: str, value: str):
         return int(value)
     if key in ("window_seconds", "min_gap"):
         return float(value)
-    if key in ("repair", "vad"):
+    if key in ("repair", "vad", "fallback"):
         return value == "1"
     if key == "chunk_seconds":
         return int(value)
