@@ -2,12 +2,14 @@
 
     .venv/bin/python -m bench.scale_bench            # writes bench/scale.json
 
-The bundled 2-minute Dutch sample is added BENCH_SCALE_N times (default 4) under different slugs (real
+The bundled 2-minute Dutch sample is added BENCH_SCALE_N times (default 8) under different slugs (real
 audio, real Whisper). Measured: wall time of `pipeline run` (sequential, one process) and of
 run_distributed with --workers W (default 2, threads_per_worker=1, cores // W math threads each), the
 throughput ratio, each worker's peak RSS (ru_maxrss in the worker), whether the artifacts are
-byte-identical (sha256), and a third run that SIGKILLs one worker mid-transcription: every recording
-must still finish. The estimate for 1,000 hours of audio is written out as a calculation.
+byte-identical (sha256 of every file of every work folder but run.json and .lock, speakers.json without
+its wall-time field info.timings), a third run that SIGKILLs one worker mid-transcription (every
+recording must still finish) and a fourth that cuts the middle recording's transcript.json short (that
+recording alone fails, in one line). The estimate for 1,000 hours of audio is written out as a calculation.
 """
 from __future__ import annotations
 
@@ -25,13 +27,13 @@ from pathlib import Path
 from pipeline.core.config import DataPaths
 from pipeline.ingest.add import add_recording
 from pipeline.runner.distributed import open_client, run_distributed
-from pipeline.stages import all_stages
+from pipeline.stages import all_stages, select_stages
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / "work" / "scale"
 SAMPLE = ROOT / "pipeline" / "sample"
-ARTIFACTS = ("transcript.json", "chapters.json", "drafts.json", "sentences.json")
-N = int(os.environ.get("BENCH_SCALE_N", "4"))
+NOT_COMPARED = {"run.json", ".lock"}  # run times, hash cache (paths, mtimes); the last holder's pid
+N = int(os.environ.get("BENCH_SCALE_N", "8"))
 W = int(os.environ.get("BENCH_SCALE_WORKERS", "2"))
 
 
@@ -48,25 +50,40 @@ def batch(name: str) -> DataPaths:
     return paths
 
 
-def hashes(paths: DataPaths, speed_only: bool = False) -> dict[str, str]:
-    """sha256 per artifact; speed_only=True first drops the recorded cpu_threads (a speed-only option:
-    sequential runs record 0 = all cores, a 1-core worker records 1; the words are what must match)."""
+def hashes(paths: DataPaths) -> dict[str, str]:
+    """sha256 of every artifact file (see NOT_COMPARED; speakers.json without info.timings, wall seconds)."""
     def digest(path: Path) -> str:
         data = path.read_bytes()
-        if speed_only and path.name == "transcript.json":
+        if path.name == "speakers.json":
             doc = json.loads(data)
-            (doc.get("options") or {}).pop("cpu_threads", None)
+            doc.get("info", {}).pop("timings", None)
             data = json.dumps(doc, sort_keys=True).encode()
         return hashlib.sha256(data).hexdigest()
-    return {f"{slug}/{name}": digest(paths.work_dir(slug) / name)
-            for slug in paths.slugs() for name in ARTIFACTS if (paths.work_dir(slug) / name).is_file()}
+    return {f"{slug}/{p.relative_to(paths.work_dir(slug))}": digest(p)
+            for slug in paths.slugs() for p in sorted(paths.work_dir(slug).rglob("*"))
+            if p.is_file() and p.name not in NOT_COMPARED}
 
 
 def compare(reference: DataPaths, other: DataPaths) -> dict:
-    exact, loose = hashes(reference), hashes(reference, speed_only=True)
-    return {"identical_artifacts": hashes(other) == exact and len(exact) == N * len(ARTIFACTS),
-            "identical_except_cpu_threads": hashes(other, speed_only=True) == loose,
-            "differing": sorted(k for k, v in hashes(other).items() if exact.get(k) != v)}
+    exact, got = hashes(reference), hashes(other)
+    return {"identical_artifacts": got == exact and all(f"{s}/drafts.json" in exact for s in reference.slugs()),
+            "files_compared": len(exact),
+            "differing": sorted(k for k in exact.keys() | got.keys() if exact.get(k) != got.get(k))}
+
+
+def corrupt_transcript(paths: DataPaths) -> dict:
+    """Cut the middle recording's transcript.json short, then chapters, drafts and index on W workers."""
+    middle = paths.slugs()[N // 2]
+    transcript = paths.work_dir(middle) / "transcript.json"
+    transcript.write_bytes(transcript.read_bytes()[:200])
+    started = time.perf_counter()
+    report = run_distributed(paths, paths.slugs(), select_stages(["chapters", "drafts", "index"]), workers=W,
+                             force=True)
+    errors = [r.error for results in report.results.values() for r in results if r.status == "failed"]
+    indexed = [s for s, results in report.results.items() if any(r.stage == "index" and r.status == "ran"
+                                                                    for r in results)]
+    return {"corrupted": middle, "failed": report.failed, "errors": errors, "indexed": len(indexed),
+            "wall_seconds": round(time.perf_counter() - started, 1)}
 
 
 def sequential(paths: DataPaths) -> dict:
@@ -143,12 +160,14 @@ def main() -> None:
     dist = distributed(dist_paths)
     kill = distributed(kill_paths, kill_after=float(os.environ.get("BENCH_SCALE_KILL_AFTER", "5")))
     dist.update(compare(seq_paths, dist_paths))
-    kill.update(compare(seq_paths, kill_paths), identical_to_workers_run=hashes(kill_paths) == hashes(dist_paths))
+    kill.update(compare(seq_paths, kill_paths))
     kill["all_finished"] = not kill["failed"] and all(
         (kill_paths.work_dir(s) / "drafts.json").is_file() for s in kill_paths.slugs())
     out = {
-        "machine": f"{os.cpu_count()} cores", "recordings": N, "audio_seconds": dist["audio_seconds"],
+        "machine": f"{os.cpu_count()} cores", "load_average_1min_after": round(os.getloadavg()[0], 1),
+        "recordings": N, "audio_seconds": dist["audio_seconds"],
         "sequential": seq, "distributed": dist, "killed_worker": kill,
+        "corrupt_transcript": corrupt_transcript(kill_paths),
         "throughput_ratio": round(seq["wall_seconds"] / dist["wall_seconds"], 2),
         "estimate": estimate(dist["audio_seconds"], seq["wall_seconds"], dist["wall_seconds"]),
     }

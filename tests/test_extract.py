@@ -1,6 +1,8 @@
 """Extract: many containers -> 16 kHz mono WAV; bad media -> one clear error, no partial artifact."""
+import signal
 import subprocess
 import sys
+import time
 import wave
 from pathlib import Path
 
@@ -149,3 +151,58 @@ def test_cli_refuses_damaged_media_in_one_line_then_keeps_it_on_request(tmp_path
     assert cli("run", "broken", "--stages", "extract").returncode == 0
     status = cli("status").stdout
     assert "damaged media kept: decoded" in status
+
+
+def _processes_under(folder: Path) -> list[int]:
+    """Live processes (not zombies) whose command line names `folder`: ffmpeg writing into it."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:  # ended while we looked
+            continue
+        if str(folder) in cmdline and "ffmpeg" in cmdline and state != "Z":
+            found.append(int(proc.name))
+    return found
+
+
+def _wait_for(predicate, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return bool(predicate())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_five_kills_during_extract_leave_no_orphan_ffmpeg_and_no_leaked_wav(tmp_path):
+    """kill -9 of `pipeline run` while ffmpeg decodes (30 min of MP3, about a second to decode): ffmpeg
+    dies with it at once, and the next run sweeps the temporary WAVs the kills left."""
+    from pipeline.core.config import DataPaths
+    from pipeline.ingest.add import add_recording
+
+    media = make_tone(tmp_path / "long.mp3", 1800.0, ("-ar", "8000", "-b:a", "16k"))
+    paths = DataPaths(tmp_path / "data")
+    paths.root.mkdir()
+    add_recording(paths, "lang", media, language="nl")
+    work = paths.work_dir("lang")
+    command = [sys.executable, "-m", "pipeline", "--data", str(paths.root), "run", "--stages", "extract"]
+    for kill in range(5):
+        run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        assert _wait_for(lambda: _processes_under(work), 60), f"kill {kill}: ffmpeg never started"
+        time.sleep(0.2)  # mid-write
+        assert run.poll() is None, f"kill {kill}: extract finished before the kill"
+        run.send_signal(signal.SIGKILL)
+        run.wait()
+        # Without the fix ffmpeg, reparented, goes on writing for about a second.
+        assert _wait_for(lambda: not _processes_under(work), 0.3), f"kill {kill}: orphan ffmpeg"
+    leaked = [p for p in work.iterdir() if p.name.startswith(".audio.wav.")]
+    assert leaked and not (work / "audio.wav").exists()  # the kills did leave partial WAVs behind
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in work.iterdir()) == [".lock", "audio.wav", "media.json", "run.json"]
+    assert not _processes_under(work)

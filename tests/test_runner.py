@@ -120,3 +120,26 @@ def test_second_concurrent_run_is_refused(data):
         release.set()
         thread.join()
     assert run_recording(data, "talk", _stages([]))[0].status == "ran"
+
+
+def test_a_filesystem_without_flock_warns_and_still_runs(data, monkeypatch, caplog):
+    """Lustre mounted without -o flock answers flock() with ENOSYS. No such filesystem here, so flock is
+    made to answer that; any other error still fails the recording."""
+    import errno
+    import fcntl
+
+    def no_flock(fd, operation):
+        raise OSError(errno.ENOSYS, "Function not implemented")
+
+    _recording(data)
+    monkeypatch.setattr(fcntl, "flock", no_flock)
+    with caplog.at_level("WARNING", logger="pipeline.runner.run"):
+        assert run_recording(data, "talk", _stages([]))[0].status == "ran"
+    assert "does not support flock (Function not implemented)" in caplog.text
+
+    def broken(fd, operation):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(fcntl, "flock", broken)
+    with pytest.raises(OSError, match="Input/output error"):
+        run_recording(data, "talk", _stages([]))

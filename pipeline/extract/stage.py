@@ -1,9 +1,14 @@
 """Extract stage: any media ffmpeg reads -> data/work/<slug>/audio.wav (16 kHz mono PCM) + media.json."""
 from __future__ import annotations
 
+import ctypes
+import functools
 import logging
+import os
 import re
+import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import av
@@ -110,10 +115,10 @@ def _first_words(line: str, limit: int = 80) -> str:
 
 
 def run_ffmpeg(cmd: list[str]) -> tuple[int, str]:
-    """Run ffmpeg, returning (exit code, stderr); the child is killed if we are interrupted,
-    so a Ctrl-C or a killed worker never leaves an orphan ffmpeg writing a full-size WAV."""
+    """Run ffmpeg, returning (exit code, stderr); the child dies with us, so a Ctrl-C, a kill -9 or a
+    killed worker never leaves an orphan ffmpeg writing a full-size WAV (the next run sweeps the file)."""
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            errors="replace")
+                            errors="replace", preexec_fn=_die_with_parent())  # noqa: PLW1509 (prctl only; see there)
     try:
         _, stderr = proc.communicate()
     except BaseException:
@@ -121,6 +126,34 @@ def run_ffmpeg(cmd: list[str]) -> tuple[int, str]:
         proc.wait()
         raise
     return proc.returncode, stderr
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent():
+    """A preexec_fn that has the kernel SIGKILL the child when its parent dies (Linux; None elsewhere).
+
+    An exception handler cannot run on SIGKILL, so only the kernel can end the child then. The
+    "parent" is the thread that started it: run_ffmpeg's thread waits for ffmpeg, so it outlives it.
+    prctl is looked up before the fork so the child only makes the call.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = _libc().prctl
+    parent = os.getpid()
+
+    def preexec() -> None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before prctl took effect: nobody will signal us
+            os._exit(1)
+
+    return preexec
+
+
+@functools.cache
+def _libc():
+    return ctypes.CDLL(None, use_errno=True)
 
 
 def _inputs(ctx: StageContext) -> list[Path]:

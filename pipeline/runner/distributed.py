@@ -6,13 +6,23 @@ process, whose lru_cached Whisper model stays loaded between recordings. The cli
 as tasks finish (recordings done / total, hours of audio per hour of wall time), then runs the index
 stage itself for every recording that got through: one writer, once, at the end.
 
-A task that raises or whose worker dies is retried once (retries=1; a LocalCluster also sets
-distributed.scheduler.allowed-failures=1), then marked failed; the batch goes on either way.
+A task that raises or whose worker dies is retried once (retries=1, and the scheduler's
+allowed-failures set to 1 at run time, whatever the cluster: `retry_dead_worker_once`), then
+marked failed; the batch goes on either way.
+
+The per-recording lock holds across machines: besides the flock in the work folder (one machine,
+and shared filesystems only where they pass flock on: NFS does; Lustre without `-o flock`, BeeGFS
+by default and SMB do not), each task holds a Dask Lock named after the recording on the scheduler
+(`cluster_lock`). The lease of a worker that died is freed by the scheduler after its lease-timeout,
+so a retried task waits that long for it before it calls the recording busy.
+
 Workers of a LocalCluster get threads_per_worker=1 and max(1, cores // N) math threads each
 (OMP/MKL/OpenBLAS and PIPELINE_CPU_THREADS for CTranslate2), so N workers do not oversubscribe.
 """
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import resource
 import time
@@ -20,11 +30,17 @@ from pathlib import Path
 from typing import Any, Callable
 
 from pipeline.core.config import DataPaths
+from pipeline.core.errors import LockError
 from pipeline.runner import faults
 from pipeline.runner.run import BatchReport, StageResult, run_one, upkeep
 from pipeline.runner.stage import Stage
 
+log = logging.getLogger(__name__)
 INDEX = "index"  # the one shared writer: never on a worker
+LOCK_PREFIX = "lecture-pipeline/recording/"  # + slug: the Dask Lock of one recording
+# A LocalCluster's leases: a killed worker's lock is free within 7 s (defaults: 30 s + 10 s).
+LOCAL_LEASES = {"distributed.scheduler.locks.lease-timeout": "6s",
+                "distributed.scheduler.locks.lease-validation-interval": "1s"}
 
 
 def worker_env(workers: int, cores: int | None = None) -> dict[str, str]:
@@ -41,13 +57,48 @@ def process_recording(root: str, slug: str, stage_names: list[str], force: bool)
     paths = DataPaths(Path(root))
     stages = [s for s in select_stages(stage_names) if s.name != INDEX]
     started = time.perf_counter()
-    results = run_one(paths, slug, stages, force=force)
+    try:
+        with cluster_lock(slug):
+            results = run_one(paths, slug, stages, force=force)
+    except LockError as exc:
+        results = [StageResult(slug, "", "failed", error=str(exc), error_type=type(exc).__name__)]
     return {
         "slug": slug, "results": results, "seconds": time.perf_counter() - started,
         "audio_seconds": _audio_seconds(paths, slug), "pid": os.getpid(),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "models_cached": _models_cached(),
     }
+
+
+@contextlib.contextmanager
+def cluster_lock(slug: str, wait: float | None = None):
+    """Hold the recording's Dask Lock on the scheduler (call in a task); LockError if another run keeps it.
+
+    `wait` defaults to the lease-timeout plus the validation interval (and 2 s): long enough for the
+    scheduler to free the lease of a worker that died holding it, as when a task is retried.
+    """
+    from distributed import Lock
+
+    lock = Lock(LOCK_PREFIX + slug)
+    if not lock.acquire(timeout=lock_wait() if wait is None else wait):
+        raise LockError(f"recording {slug!r} is being processed by another run on this Dask cluster "
+                        f"(lock {lock.name!r}); wait for it to finish")
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def lock_wait() -> float:
+    """Seconds after which a dead holder's lease is surely freed: lease-timeout + validation interval + 2."""
+    import dask
+    from dask.utils import parse_timedelta
+
+    timeout = dask.config.get("distributed.scheduler.locks.lease-timeout")
+    if timeout == "inf":  # leases never expire: only a live holder can hold it, no point in waiting
+        return 2.0
+    interval = dask.config.get("distributed.scheduler.locks.lease-validation-interval")
+    return parse_timedelta(timeout, "s") + parse_timedelta(interval, "s") + 2.0
 
 
 def _audio_seconds(paths: DataPaths, slug: str) -> float:
@@ -78,17 +129,27 @@ def open_client(workers: int | None = None, scheduler: str | None = None):
         from pipeline.core.errors import ConfigError
 
         raise ConfigError("--workers/--scheduler need Dask: pip install -e '.[dask]'") from None
-    import logging
-
     logging.getLogger("distributed").setLevel(logging.WARNING)  # the client's own lines are the progress
     if scheduler:
         return Client(scheduler)
     dask.config.set({"distributed.scheduler.allowed-failures": 1,  # a dead worker: retried once, then failed
-                     "distributed.worker.daemon": False, "logging.distributed": "warning"})
+                     "distributed.worker.daemon": False, "logging.distributed": "warning", **LOCAL_LEASES})
     env = worker_env(workers or 1)
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, env=env,
                            dashboard_address=None, memory_limit=0)
     return Client(cluster)
+
+
+def retry_dead_worker_once(client) -> None:
+    """Have the client's scheduler retry a task whose worker died once, then fail it (its default: 3)."""
+    def allow_one(dask_scheduler=None) -> None:
+        dask_scheduler.allowed_failures = 1
+
+    try:
+        client.run_on_scheduler(allow_one)
+    except Exception as exc:  # e.g. a scheduler that refuses pickled functions
+        log.warning("cannot set the scheduler's allowed-failures to 1 (%s); start it with "
+                    "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=1", faults.error_line(exc))
 
 
 def run_distributed(
@@ -121,6 +182,7 @@ def run_distributed(
         own = client is None
         client = client or open_client(workers, scheduler)
         try:
+            retry_dead_worker_once(client)
             ok = _distribute(client, paths, slugs, remote, force, report, on_event, on_progress, on_task)
         finally:
             if own:

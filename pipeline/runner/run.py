@@ -13,6 +13,7 @@ the recording next runs.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import logging
 import os
@@ -29,6 +30,7 @@ from pipeline.runner import faults
 from pipeline.runner.stage import Stage, StageContext, package_versions
 
 log = logging.getLogger(__name__)
+NO_FLOCK = {errno.ENOSYS, errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL}  # flock() unsupported here
 
 
 @dataclass
@@ -136,6 +138,12 @@ def recording_lock(work_dir: Path, slug: str) -> Iterator[None]:
             raise LockError(
                 f"recording {slug!r} is being processed by another run (pid {holder}); wait for it to finish"
             ) from None
+        except OSError as exc:  # a filesystem without flock (Lustre without -o flock, some FUSE/SMB mounts)
+            if exc.errno not in NO_FLOCK:
+                raise
+            log.warning("%s: the filesystem of %s does not support flock (%s): not locked against other runs "
+                        "(a Dask run still holds the recording's lock on its scheduler)", slug, work_dir,
+                        exc.strerror)
         fh.seek(0)
         fh.truncate()
         fh.write(str(os.getpid()))
