@@ -60,9 +60,8 @@ EIGHT = tuple(f"talk-{i}" for i in range(1, 9))
 # Files of a work folder whose bytes say where and when, not what: left out of the comparison.
 #   run.json  : run times ("at", "seconds") and the hash cache (absolute paths, file mtimes);
 #   .lock     : the pid of the process that last held the recording's lock.
-# And one field: speakers.json "info.timings" (wall seconds of the diarization steps), dropped before
-# comparing. Everything else (transcripts, the rest of speakers.json, chapters and their files,
-# segments, sentences, drafts, pages, media.json, audio.wav) must be byte-identical.
+# Everything else (transcripts, speakers.json, chapters and their files, segments, sentences, drafts,
+# pages, media.json, audio.wav) must be byte-identical.
 NOT_COMPARED = {"run.json", ".lock"}
 
 
@@ -70,10 +69,6 @@ def _artifacts(paths: DataPaths, slug: str) -> dict[str, bytes]:
     work = paths.work_dir(slug)
     found = {str(p.relative_to(work)): p.read_bytes() for p in sorted(work.rglob("*"))
              if p.is_file() and p.name not in NOT_COMPARED}
-    if "speakers.json" in found:
-        doc = json.loads(found["speakers.json"])
-        assert doc["info"].pop("timings")  # the one field that is a wall time
-        found["speakers.json"] = json.dumps(doc, sort_keys=True).encode()
     return found
 
 

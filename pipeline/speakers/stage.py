@@ -144,7 +144,9 @@ def identify(ctx: StageContext, transcript: Transcript, audio_path: Path) -> Spe
         turns, dinfo = diarize(audio, regions, embedder=embedder if embedder is not None else None, **bounds)
         del audio
         method = dinfo.get("method", "embedding")
-        info.update({k: v for k, v in dinfo.items() if k in ("n_windows", "hop", "timings", "cluster", "embedder")})
+        # wall-clock timings go to the log, not the artifact: the same input must give the same bytes
+        log.info("speakers: diarization timings %s", dinfo.get("timings"))
+        info.update({k: v for k, v in dinfo.items() if k in ("n_windows", "hop", "cluster", "embedder")})
     artifact_turns = [Turn(round(s, 3), round(e, 3), k) for s, e, k in turns]
     entries, name_warnings = name_speakers(artifact_turns, transcript.segments, listed,
                                            listed_chapters(ctx, warnings), recording.language, duration)
