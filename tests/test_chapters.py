@@ -232,8 +232,8 @@ def test_stage_writes_chapters_json_subtitles_text_and_segments_table(data):
     assert loaded.to_json() == raw and Chapters.from_json(raw) == loaded
     assert_every_word_once(loaded, transcript)
     second = loaded.chapters[1]
-    assert second.files == {"srt": "chapters/01-wie-is-wie.srt", "vtt": "chapters/01-wie-is-wie.vtt",
-                            "txt": "chapters/01-wie-is-wie.txt"}
+    assert second.files == {"srt": "chapters/02-wie-is-wie.srt", "vtt": "chapters/02-wie-is-wie.vtt",
+                            "txt": "chapters/02-wie-is-wie.txt"}
     cues = list(srt.parse((work / second.files["srt"]).read_text(encoding="utf-8")))
     vtt = webvtt.read(str(work / second.files["vtt"]))
     assert " ".join(c.content.replace("\n", " ") for c in cues) == second.text == " ".join(c.text.replace("\n", " ") for c in vtt)
@@ -262,7 +262,7 @@ def test_stage_reruns_only_when_the_transcript_or_chapter_list_changes(data):
     manifest.write_text(manifest.read_text(encoding="utf-8").replace("Wie is wie?", "Wie doet wat"), encoding="utf-8")
     assert run_recording(data, "college", stage)[0].status == "ran"
     names = [p.name for p in sorted((data.work_dir("college") / "chapters").iterdir())]
-    assert len(names) == 9 and names[3:6] == ["01-wie-doet-wat.srt", "01-wie-doet-wat.txt", "01-wie-doet-wat.vtt"]
+    assert len(names) == 9 and names[3:6] == ["02-wie-doet-wat.srt", "02-wie-doet-wat.txt", "02-wie-doet-wat.vtt"]
     transcript.segments[0].words[0] = Word(0.1, 0.3, " Anders", 0.9)
     transcript.save(data.work_dir("college") / "transcript.json")
     assert run_recording(data, "college", stage)[0].status == "ran"

@@ -45,8 +45,8 @@ def title_slug(title: str, limit: int = 50) -> str:
 
 
 def chapter_stem(chapter: Chapter) -> str:
-    """File name stem of a chapter's files: NN-<slug of title>, NN = index (0-based, two digits)."""
-    return f"{chapter.index:02d}-{title_slug(chapter.title)}"
+    """File name stem of a chapter's files: NN-<slug of title>, NN = the chapter number from 1 (two digits)."""
+    return f"{chapter.index + 1:02d}-{title_slug(chapter.title)}"  # numbered from 1, as people count
 
 
 def chapter_cues(chapter: Chapter, transcript: Transcript | None = None,
