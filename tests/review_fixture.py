@@ -35,6 +35,8 @@ from pipeline.artifacts.transcript import Segment, Transcript, Word
 from pipeline.core import fsutil
 from pipeline.core.config import DataPaths
 
+# Screenshots of each state (gitignored), for a person to look at.
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 XSS = "<script>window.__xss = 1</script><img src=x onerror=\"window.__xss = 2\">"
 LINES = [  # (start, end, chapter, text)
     (0.0, 4.0, 0, "Welkom bij dit open college over de krattenbundeling."),

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from review_fixture import (
+    ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
     JSON,
@@ -25,7 +26,6 @@ from pipeline.core import fsutil
 from pipeline.core.config import DataPaths
 from pipeline.publish.export import UncheckedGapsError, export, unchecked_gaps
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 # One gap in each chapter of the sample (chapters 0-15 s and 15-36 s), between sentences.
 GAPS = [{"start": 14.05, "end": 14.95, "reason": "no words after repair"},
         {"start": 34.2, "end": 35.6, "reason": "not repaired"}]

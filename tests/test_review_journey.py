@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from review_fixture import (
+    ARTIFACTS,
     axe_problems,
     build_sample,
     launched_chromium,
@@ -28,7 +29,6 @@ from pipeline.core.config import DataPaths
 
 pytestmark = [pytest.mark.browser]
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 WIDTHS = (390, 1366)
 MISHEARD, FIXED = "krattenbundeling", "Krachtenbundeling"
 FIRST_SENTENCE = "s000000000"  # 'Welkom bij dit open college over de krattenbundeling.'

@@ -5,10 +5,10 @@ Screenshots go to test-artifacts/ (gitignored) so a person can look at each stat
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from review_fixture import (
+    ARTIFACTS,
     axe_problems,
     build_sample,
     launched_chromium,
@@ -22,7 +22,6 @@ from pipeline.editorial.store import ReviewStore
 
 pytestmark = [pytest.mark.browser]
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 SLUG = "open-college"
 SUM0 = "item-summary_sentence-sum-s000000000"
 
