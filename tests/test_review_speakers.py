@@ -234,3 +234,17 @@ def test_the_lane_keeps_the_name_on_the_voice_after_reprocessing_renumbers_it(cl
              ("SPEAKER_01", None, 3.0, None, "presenter", "Spreker 1")]).save(speakers_json)
     assert who(shown(client), 16) == "Spreker 1"  # not given to SPEAKER_01 by its old id
     assert "no longer matches a voice: not applied" in client.get(f"/r/{SLUG}").text
+
+
+def test_overlapped_speech_is_drawn_in_the_lower_half_of_the_lane(client, paths):
+    import re
+
+    machine([(0.0, 14.0, "SPEAKER_00"), (12.0, 13.5, "SPEAKER_01"), (15.0, 25.0, "SPEAKER_01")],
+            [("SPEAKER_00", "Floris Bakermans", 14.0, "introduction", "presenter", "Floris Bakermans"),
+             ("SPEAKER_01", None, 11.5, None, "presenter", "Spreker 1")]).save(paths.work_dir(SLUG) / "speakers.json")
+    page = client.get(f"/r/{SLUG}").text
+    lane = page[page.index('class="speaker-lane"'):]
+    lane = lane[:lane.index("</svg>")]
+    rects = re.findall(r'<rect class="seek" data-start="([\d.]+)" x="[\d.]+" y="(\d+)" width="[\d.]+" height="(\d+)"', lane)
+    assert rects == [("0.0", "1", "12"), ("12.0", "7", "6"), ("15.0", "1", "12")]
+    assert "0:12–0:13 Spreker 1" in lane  # the overlapping voice is still named in its tooltip

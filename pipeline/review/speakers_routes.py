@@ -57,7 +57,9 @@ class Lane:
     """What _speaker_lane.html draws."""
 
     speakers: list[LaneSpeaker] = field(default_factory=list)
-    turns: list[tuple[float, float, float, float, str, str]] = field(default_factory=list)  # x, w, start, end, colour, label
+    # x, w, start, end, colour, label, y, height: a voice heard over another one's turn (overlapped speech,
+    # or the other channel of a stereo recording) is drawn in the lower half of the lane
+    turns: list[tuple[float, float, float, float, str, str, int, int]] = field(default_factory=list)
     view: SpeakerView | None = None
     summary: str = ""
     not_applied: set[str] = field(default_factory=set)  # edits whose voice is gone (after re-processing)
@@ -81,11 +83,16 @@ def build_lane(view: SpeakerView, duration: float) -> Lane:
                                          firsts.get(entry.id, 0.0), entry.name_source == "editor", audience))
     by_id = {s.id: s for s in lane.speakers}
     scale = WIDTH / duration
-    for t in view.speakers.turns:
+    covered = -1.0  # end of the full-height turns drawn so far
+    for t in sorted(view.speakers.turns, key=lambda t: (t.start, -t.end)):
         s = by_id.get(t.speaker)
-        if s is not None:
-            lane.turns.append((round(t.start * scale, 2), round(max((t.end - t.start) * scale, 1.0), 2),
-                               t.start, t.end, s.colour, s.label))
+        if s is None:
+            continue
+        over = t.start < covered - 1e-6
+        if not over:
+            covered = t.end
+        lane.turns.append((round(t.start * scale, 2), round(max((t.end - t.start) * scale, 1.0), 2),
+                           t.start, t.end, s.colour, s.label, 7 if over else 1, 6 if over else 12))
     layer = view.speakers.info.get("editor")
     lane.not_applied = set(layer.get("not_applied", [])) if isinstance(layer, dict) else set()
     lane.summary = ", ".join(f"{s.label} {format_clock(s.seconds)}" for s in lane.speakers)
