@@ -137,7 +137,10 @@ def ami() -> dict:
                 regions = finder(audio) if finder else clean_regions([(s, e) for s, e, _ in reference[f]], span[1])
             turns, info = diarize(audio, regions, max_speakers=4, **overrides)
             files[f] = {k: v for k, v in der(reference[f], turns, span).items() if k != "mapping"}
-        out[name] = {"files": files, "mean_der": round(float(np.mean([v["der"] for v in files.values()])), 4)}
+        errors = sum(v["missed_s"] + v["false_alarm_s"] + v["confusion_s"] for v in files.values())
+        out[name] = {"files": files, "mean_der": round(float(np.mean([v["der"] for v in files.values()])), 4),
+                     # corpus-level DER as pyannote.metrics totals it: all errors over all reference speech
+                     "pooled_der": round(errors / sum(v["reference_speech_s"] for v in files.values()), 4)}
         print(f"AMI, {name}: mean DER {out[name]['mean_der']}  " + " ".join(f"{f} {v['der']}" for f, v in files.items()))
     return out
 

@@ -1,7 +1,8 @@
 """speakers.json: who speaks when (the speakers stage), and the one rule for giving a time span a speaker.
 
-`turns` cover the speech of the recording (the transcript's segments), one speaker at a time except on
-the stereo path (one microphone per channel), where turns of two speakers may overlap. `speakers` has
+`turns` cover the speech of the recording (the transcript's segments), one speaker at a time except
+where two voices speak at once: overlapped speech found by the segmentation model (a second speaker's
+turn), and the stereo path (one microphone per channel). `speakers` has
 one entry per speaker found: its id ('SPEAKER_00' talks most), the name (None when nobody could name
 it), seconds of speech, where the name came from (`name_source`: introduction, chapter_title,
 page_order, only_speaker, audience, editor = named in the review app; None when unnamed) and its role
