@@ -8,9 +8,11 @@ and the cost against transcription. Writes bench/speakers.json.
 - Lecture: tests/fixtures/speakers/lecture_fixture.py (12.5 min, two presenters in long turns, five
   audience questions, real voices) through the real stage (runner) with a transcript over its speech
   that has the presenters' self-introductions; accuracy = speech time given to the right name
-  (audience voices: 'Publiek').
+  (audience voices: 'Publiek'). The stage takes its speech regions from the segmentation model when
+  it is installed, else from the transcript + Silero.
 - Stereo: the two-channel clip, turns per channel against Silero VAD on each channel.
-- Cost: the stage's VAD over the uncovered stretches + the diarization core on the fixture tiled to
+- Cost: what the stage runs (the segmentation model and the diarization core; without that model, the
+  VAD over the uncovered stretches and the diarization core) on the fixture tiled to
   BENCH_SPEAKERS_MINUTES (20) minutes, in a fresh process (peak RSS), extrapolated to 2 h (the window
   cap makes the embedding cost flat beyond ~1.5 h of speech).
 Run: .venv/bin/python -m bench.speakers_bench
@@ -103,6 +105,32 @@ def silero_default(audio: np.ndarray) -> list[tuple[float, float]]:
     return [(t["start"] / 16000, t["end"] / 16000) for t in get_speech_timestamps(audio, opts)]
 
 
+def transcript_regions(audio: np.ndarray) -> list[tuple[float, float]]:
+    """The regions the stage uses without the segmentation model: Whisper's words (base, faster-whisper
+    with its VAD, English) joined across pauses up to the stage's PAUSE, + Silero where they leave gaps."""
+    from faster_whisper import WhisperModel
+
+    from pipeline.speakers.stage import PAUSE
+    from pipeline.speakers.vad import missed_speech
+    from pipeline.transcribe.models import resolve_model
+
+    if "whisper" not in _MODELS:
+        _MODELS["whisper"] = WhisperModel(resolve_model("base"), device="cpu", compute_type="int8")
+    segments, _ = _MODELS["whisper"].transcribe(audio, language="en", word_timestamps=True, vad_filter=True,
+                                                beam_size=5)
+    regions: list[list[float]] = []
+    for w in (w for seg in segments for w in (seg.words or [])):
+        if regions and w.start - regions[-1][1] <= PAUSE:
+            regions[-1][1] = max(regions[-1][1], w.end)
+        else:
+            regions.append([w.start, w.end])
+    spans = [(s, e) for s, e in regions]
+    return sorted(spans + missed_speech(audio, spans))
+
+
+_MODELS: dict[str, object] = {}
+
+
 def ami() -> dict:
     from pipeline.speakers.diarize import clean_regions, diarize
     from pipeline.speakers.vad import speech_regions
@@ -117,6 +145,9 @@ def ami() -> dict:
                                                            "the segmentation model",
                              "silero_default_regions_before": "faster-whisper get_speech_timestamps, threshold 0.5 "
                                                               "(the regions used before vad.py)",
+                             "transcript_regions": "the stage's regions without the segmentation model: Whisper "
+                                                   "base's words joined across pauses <= 1 s, + Silero (0.1) where "
+                                                   "they leave gaps; overlap from the segmentation model",
                              "reference_regions": "the reference's speech (an upper bound for speech detection)"},
                  "overlap_note": "overlapped speech is ~0.20 of the reference speech (mean over files); without the "
                                  "segmentation model every overlapped second beyond the first speaker is missed"}
@@ -125,6 +156,7 @@ def ami() -> dict:
     finders = {"default": ("default", {}),
                "without_segmentation_model": (speech_regions, {"segmentation": False}),
                "silero_default_regions_before": (silero_default, {"segmentation": False}),
+               "transcript_regions": (transcript_regions, {}),
                "reference_regions": (None, {})}
     for name, (finder, overrides) in finders.items():
         files = {}
@@ -231,9 +263,13 @@ def cost_child(minutes: float) -> dict:
     load = time.perf_counter() - started
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started, cpu = time.perf_counter(), time.process_time()
-    added = missed_speech(tiled, regions)  # the stage's VAD over what the transcript leaves uncovered
-    vad = time.perf_counter() - started
-    turns, info = diarize(tiled, sorted(regions + added), max_speakers=6)
+    if segmentation_model() is not None:  # as the stage: the segmentation model's speech regions
+        vad = 0.0
+        turns, info = diarize(tiled, None, max_speakers=6)
+    else:  # the stage without that model: the transcript's regions + Silero where they leave gaps
+        added = missed_speech(tiled, regions)
+        vad = time.perf_counter() - started
+        turns, info = diarize(tiled, sorted(regions + added), max_speakers=6)
     wall = time.perf_counter() - started
     return {"minutes": minutes, "speech_s": round(sum(e - s for s, e in regions), 1), "model_load_s": round(load, 2),
             "vad_uncovered_s": round(vad, 2), "wall_s": round(wall, 2), "cpu_s": round(time.process_time() - cpu, 2),

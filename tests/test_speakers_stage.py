@@ -30,6 +30,7 @@ from pipeline.core.config import DataPaths  # noqa: E402
 from pipeline.drafts import stage as drafts_stage  # noqa: E402
 from pipeline.runner.run import run_recording  # noqa: E402
 from pipeline.speakers import stage as speakers_stage  # noqa: E402
+from pipeline.speakers.segmentation import segmentation_model  # noqa: E402
 from pipeline.stages import all_stages  # noqa: E402
 
 TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata"
@@ -103,6 +104,8 @@ def test_stage_names_the_voices_and_later_stages_carry_them(tmp_path, lecture):
     assert named["Publiek"].role == "audience" and speakers.method.startswith("embedding")
     assert not speakers.warnings
     assert speakers.turns == sorted(speakers.turns, key=lambda t: (t.start, t.end))
+    if segmentation_model() is not None:  # speech regions from the segmentation model, not Whisper's segments
+        assert speakers.info["regions"] == "segmentation model" and "segmentation" in speakers.info
 
     _, reference, _ = lecture
     truth = {"A": "Anna de Vries", "B": "Bram Jansen", "Q": "Publiek"}
@@ -138,6 +141,7 @@ def test_a_missing_list_warns_in_the_summary_and_a_minimal_install_falls_back(tm
     add(paths, lecture, [])
     monkeypatch.setattr(speakers_stage, "default_embedder", lambda: None)
     monkeypatch.setattr(speakers_stage, "embedder_problem", lambda: "ImportError: No module named 'torch'")
+    monkeypatch.setattr(speakers_stage, "segmentation_model", lambda: None)  # needs torch too
     (result,) = run_recording(paths, "college", [speakers_stage.STAGE])
     assert result.status == "ran", result.error
     summary = fsutil.read_json(paths.work_dir("college") / "run.json")["stages"]["speakers"]["summary"]
@@ -145,6 +149,7 @@ def test_a_missing_list_warns_in_the_summary_and_a_minimal_install_falls_back(tm
     assert any("MFCC + pitch only" in w and "torch" in w for w in summary["warnings"])
     speakers = load_speakers(paths.work_dir("college") / "speakers.json")
     assert speakers.method.startswith("mfcc+pitch") and len(speakers.speakers) >= 2
+    assert speakers.info["regions"] == "transcript + Silero"
     # "mijn naam is Anna de Vries" names a voice without a list; "ik ben Bram Jansen" only with one
     assert {e.label for e in speakers.speakers if e.role == "presenter"} == {"Anna de Vries", "Spreker 1"}
 
