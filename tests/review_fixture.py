@@ -22,6 +22,7 @@ from pipeline.artifacts.drafts import (
     Question,
     Quote,
     RejectedDraft,
+    rejection_reason,
     SummaryItem,
 )
 from pipeline.artifacts.manifest import (
@@ -127,7 +128,8 @@ def with_generated_drafts(paths: DataPaths, slug: str) -> None:
     drafts.introduction_source = "page"
     drafts.rejected = [
         RejectedDraft(1, "Het programma kost 40 miljoen euro per jaar.", ["s000015000"],
-                      ["number not in the cited sentences: 40"], "qwen2.5-7b"),
+                      [rejection_reason("numbers", items="40"),
+                       rejection_reason("content_share", share="40%", items="programma, kost")], "qwen2.5-7b"),
         RejectedDraft(-1, f"Samenvatting {XSS}", [], ["name not in the transcript: Jansen"], "qwen2.5-7b"),
     ]
     drafts.save(path)

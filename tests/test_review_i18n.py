@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from review_fixture import SLUG, app_client, sample_paths
 
+from pipeline.artifacts.drafts import REJECTION_REASONS
 from pipeline.artifacts.manifest import load_recording, save_recording
 from pipeline.core.config import DataPaths
 from pipeline.editorial.reviewed import KIND_LABELS, VERBS
@@ -86,7 +87,7 @@ def test_content_blocks_carry_the_recording_language(client, paths):
 def test_every_template_string_has_a_dutch_translation():
     catalogue = i18n.read_po(i18n.LOCALE_DIR / "nl" / "LC_MESSAGES" / "review.po")
     wanted = (template_msgids() | set(i18n.SCRIPT_MESSAGES.values()) | set(KIND_LABELS.values())
-              | set(VERBS.values()) | set(i18n.ROUTE_MESSAGES))
+              | set(VERBS.values()) | set(i18n.ROUTE_MESSAGES) | set(REJECTION_REASONS.values()))
     missing = sorted(m for m in wanted if m not in catalogue)
     assert not missing, missing
 
@@ -142,3 +143,17 @@ def test_action_messages_follow_the_interface_language(client):
     done = client.post(f"/r/{SLUG}/items/quote/quote-s000015000", headers={"Accept": "application/json"},
                        data={"csrf": token, "editor": "Anne", "action": "reject", "version": "0"})
     assert done.json()["message"] == "Citaat: afgewezen"
+
+
+def test_every_rejection_reason_is_stored_in_english_and_shown_in_dutch():
+    from pipeline.artifacts.drafts import parse_rejection_reason, rejection_reason
+
+    _ = i18n.translator("nl")
+    for key, template in REJECTION_REASONS.items():
+        fields = {name: "40%, kost (2)" for name in re.findall(r"%\((\w+)\)s", template)}
+        stored = rejection_reason(key, **fields)
+        assert parse_rejection_reason(stored) == (template, fields)
+        shown = i18n.rejection_text(stored, _)
+        assert shown == _(template, **fields) and shown != stored
+        assert i18n.rejection_text(stored, i18n.translator("en")) == stored
+    assert i18n.rejection_text("a reason from an older drafts.json", _) == "a reason from an older drafts.json"

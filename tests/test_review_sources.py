@@ -28,8 +28,13 @@ def test_each_draft_shows_its_source_and_rejected_drafts_are_listed(tmp_path):
     assert "Afgewezen door de controle op het transcript" in section
     rows = re.findall(r'<li class="rejected-draft">(.*?)</li>', section, re.DOTALL)
     assert len(rows) == 2
-    assert "Hoofdstuk 2" in rows[0] and "40 miljoen euro" in rows[0] and "number not in the cited sentences: 40" in rows[0]
+    assert "Hoofdstuk 2" in rows[0] and "40 miljoen euro" in rows[0]
+    assert ("getal(len) niet in de geciteerde zinnen: 40; maar 40% van de inhoudswoorden staat in de geciteerde "
+            "zinnen (ontbreekt: programma, kost)") in rows[0]  # stored in English, shown in Dutch
     assert "Samenvatting van de opname" in rows[1]
+    assert "name not in the transcript: Jansen" in rows[1]  # a reason no template knows: shown as stored
+    english = app_client(paths, "en").get(f"/r/{SLUG}").text
+    assert "number(s) not in the cited sentences: 40; only 40% of its content words" in english
     assert "<script>window.__xss" not in section and "&lt;script&gt;" in section, "escaped, never run"
 
 

@@ -1,6 +1,7 @@
 """drafts.json: per-chapter summary sentences, keyphrases, quotes and questions, with times."""
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,45 @@ class PageText:
     closest_end: float = 0.0
     sentence_id: str = ""
     similarity: float = 0.0
+
+
+# Why the grounding check rejected a generated sentence. drafts.json stores the filled-in English text
+# (readable as it is); the review app matches it against these templates and shows it in the editor's
+# language (the templates are msgids of its catalogue).
+REJECTION_REASONS = {
+    "no_citation": "cites no sentence",
+    "bad_citation": "cites sentence(s) that do not exist: %(items)s",
+    "numbers": "number(s) not in the cited sentences: %(items)s",
+    "names": "name(s) not in the cited sentences: %(items)s",
+    "no_content": "says nothing of content",
+    "content_share": "only %(share)s of its content words are in the cited sentences (missing: %(items)s)",
+    "too_many": "more sentences than the %(n)s asked for",
+    "repeats": "repeats an earlier sentence",
+    "repeats_summary": "repeats a chapter summary sentence",
+}
+
+
+def rejection_reason(key: str, **fields: object) -> str:
+    """The stored text of one rejection reason (REJECTION_REASONS[key] filled in)."""
+    return REJECTION_REASONS[key] % {k: str(v) for k, v in fields.items()}
+
+
+def _reason_pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"%\((\w+)\)s", template)
+    regex = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.*?)" for i, part in enumerate(parts))
+    return re.compile(f"^{regex}$", re.DOTALL)
+
+
+_REASON_PATTERNS = [(t, _reason_pattern(t)) for t in REJECTION_REASONS.values()]
+
+
+def parse_rejection_reason(text: str) -> tuple[str, dict[str, str]] | None:
+    """(template, fields) of a stored reason; None for a text that matches no template (older drafts)."""
+    for template, pattern in _REASON_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            return template, match.groupdict()
+    return None
 
 
 @dataclass

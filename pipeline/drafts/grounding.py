@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from pipeline.artifacts.drafts import rejection_reason
 from pipeline.drafts.nlp import LanguageTools
 
 MIN_CONTENT = 0.7
@@ -157,27 +158,26 @@ def verify(item: Generated, sources: dict[int, str], tools: LanguageTools, known
     reasons = []
     missing = [n for n in item.cited if n not in sources]
     if not item.cited:
-        reasons.append("cites no sentence")
+        reasons.append(rejection_reason("no_citation"))
     if missing:
-        reasons.append("cites sentence(s) that do not exist: " + ", ".join(map(str, missing)))
+        reasons.append(rejection_reason("bad_citation", items=", ".join(map(str, missing))))
     cited_text = " ".join(sources[n] for n in item.cited if n in sources)
     source_words = {w.lower() for w in _tokens(cited_text)}
     source_words |= {w.removesuffix("'s").removesuffix("’s") for w in source_words}
     numbers = numbers_in(item.text, tools.code) - numbers_in(cited_text, tools.code)
     if numbers:
-        reasons.append("number(s) not in the cited sentences: " + ", ".join(sorted(numbers)))
+        reasons.append(rejection_reason("numbers", items=", ".join(sorted(numbers))))
     names = [n for n in names_in(item.text) if n not in source_words and n not in known_names]
     if names:
-        reasons.append("name(s) not in the cited sentences: " + ", ".join(dict.fromkeys(names)))
+        reasons.append(rejection_reason("names", items=", ".join(dict.fromkeys(names))))
     free = ATTRIBUTION.get(tools.code, set()) | known_names
     terms = [tools.stem(w) for w in tools.words(item.text) if tools.is_content(w) and w not in free]
     stems = {tools.stem(w) for w in source_words} | set(tools.terms(cited_text))
     found = [t for t in terms if _supported_term(t, stems, source_words)]
     share = len(found) / len(terms) if terms else 0.0
     if not terms:
-        reasons.append("says nothing of content")
+        reasons.append(rejection_reason("no_content"))
     elif share < min_content:
         absent = [t for t in dict.fromkeys(terms) if t not in found]
-        reasons.append(f"only {share:.0%} of its content words are in the cited sentences (missing: "
-                       + ", ".join(absent[:6]) + ")")
+        reasons.append(rejection_reason("content_share", share=f"{share:.0%}", items=", ".join(absent[:6])))
     return Verdict(item.text, item.cited, not reasons, reasons, round(share, 3))

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from pipeline.artifacts.drafts import Drafts, RejectedDraft, SummaryItem
+from pipeline.artifacts.drafts import Drafts, RejectedDraft, SummaryItem, rejection_reason
 from pipeline.artifacts.manifest import Recording
 from pipeline.artifacts.sentences import Sentence, SentenceSet
 from pipeline.core.languages import NLTK_NAMES
@@ -263,9 +263,9 @@ def _draft_chapter(endpoint: ChatEndpoint, drafts: Drafts, index: int, chapter_t
             verdict = verify(item, {i: s.text for i, s in numbered.items()}, tools, known)
             reasons = list(verdict.reasons)
             if count >= n:
-                reasons.append(f"more sentences than the {n} asked for")
+                reasons.append(rejection_reason("too_many", n=n))
             if normalized(item.text) in seen:
-                reasons.append("repeats an earlier sentence")
+                reasons.append(rejection_reason("repeats"))
             cited = [numbered[i] for i in item.cited if i in numbered]
             if reasons:
                 result.rejected.append(RejectedDraft(index, item.text, [s.id for s in cited], reasons, model))
@@ -294,9 +294,9 @@ def _recording_paragraph(endpoint: ChatEndpoint, drafts: Drafts,
     for count, item in enumerate(generated):
         reasons = list(verify(item, {i: s.text for i, s in numbered.items()}, tools, known).reasons)
         if count >= n:
-            reasons.append(f"more sentences than the {n} asked for")
+            reasons.append(rejection_reason("too_many", n=n))
         if normalized(item.text) in chapter_texts:
-            reasons.append("repeats a chapter summary sentence")
+            reasons.append(rejection_reason("repeats_summary"))
         cited = sorted({i for s in (numbered[i] for i in item.cited if i in numbered)
                         for i in (s.cited or [s.sentence_id])})
         if reasons:

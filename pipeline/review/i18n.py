@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pipeline.artifacts.drafts import parse_rejection_reason
 from pipeline.editorial.approvals import APPROVAL_REFUSED
 from pipeline.editorial.records import Msg
 
@@ -101,6 +102,16 @@ def translator(lang: str) -> Callable[..., str]:
         return text % values if values else text
 
     return _
+
+
+def rejection_text(reason: str, _: Callable[..., str]) -> str:
+    """A rejection reason as drafts.json stores it (English) in the interface language; a text that
+    matches none of the templates (an older drafts.json) is shown as it is."""
+    parsed = parse_rejection_reason(reason)
+    if parsed is None:
+        return reason
+    template, fields = parsed
+    return _(template, **fields)
 
 
 def script_strings(lang: str) -> dict[str, str]:

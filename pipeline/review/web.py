@@ -27,6 +27,7 @@ hms = format_clock
 
 
 templates.env.filters["hms"] = hms
+templates.env.filters["why"] = i18n.rejection_text  # r.reasons|map("why", _): a rejection reason, translated
 
 
 def new_secret() -> str:
