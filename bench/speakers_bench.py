@@ -331,9 +331,9 @@ def cost() -> dict:
     segmentation = float(measured["timings"].get("segmentation_s", 0.0))
     per_window = (measured["wall_s"] - measured["vad_uncovered_s"] - segmentation) / max(1, measured["n_windows"])
     windows_2h = 3000  # the cap: 2 h of lecture speech (~1.8 h) exceeds it, so the hop grows instead
-    # the VAD runs over the uncovered stretches, which grow with the recording's length; the segmentation
-    # model runs at most MAX_CHUNKS chunks, reached from 2 hours / MAX_CHUNKS on (12 min): flat
-    est_wall = per_window * windows_2h + measured["vad_uncovered_s"] * 120 / minutes + segmentation
+    # the VAD runs over the uncovered stretches, which grow with the recording's length; so does the
+    # segmentation model from 10 min on (one 10 s chunk per 10 s)
+    est_wall = per_window * windows_2h + (measured["vad_uncovered_s"] + segmentation) * 120 / minutes
     est_cpu = est_wall * measured["cpu_s"] / max(measured["wall_s"], 1e-9)  # other users' load aside
     audio_2h_mb = 2 * 3600 * 16000 * 2 / 2 ** 20
     est_rss = measured["peak_rss_mb"] + audio_2h_mb - measured["audio_mb"]
@@ -346,8 +346,8 @@ def cost() -> dict:
                                "share_of_transcription_by_cpu_time": round(est_cpu / 7200 / rtf, 4),
                                "peak_rss_mb": round(est_rss, 0),
                                "how": f"extrapolated from {minutes:g} min, not measured: seconds per window x 3000 "
-                                      "windows (the cap) + the VAD's seconds x length + the segmentation "
-                                      "model's seconds (capped at 720 chunks), and peak RSS + the "
+                                      "windows (the cap) + the VAD's and the segmentation model's seconds "
+                                      "x length, and peak RSS + the "
                                       "difference in int16 audio size; wall-clock on a shared 2-core machine"}}
     print(f"cost: {minutes:g} min in {measured['wall_s']} s (RTF {measured['rtf']}, {measured['n_windows']} windows), "
           f"peak {measured['peak_rss_mb']} MB; 2 h extrapolated: {est_wall:.0f} s = "

@@ -77,7 +77,7 @@ DEFAULTS = dict(
     min_turn=0.3,           # drop pieces shorter than this (s)
     blas_threads=1,         # BLAS threads inside diarize() (threadpoolctl if installed); None = as is
     segmentation=True,      # use the segmentation model (speech when regions=None; overlap) when installed
-    seg_max_chunks=SEG_MAX_CHUNKS,          # at most this many 10 s chunks through that model
+    seg_max_chunks=SEG_MAX_CHUNKS,          # 10 s chunks through that model: at most this many, or 1 per 10 s
     seg_speech_threshold=SEG_SPEECH,        # its speech probability threshold (regions=None)
     overlap_count=OVERLAP_COUNT,            # its mean speaker count from which a frame has two voices
 )
