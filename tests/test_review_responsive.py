@@ -57,8 +57,10 @@ def new_page(browser, width: int, height: int = 844):
 def test_pages_fit_the_screen_in_dutch_with_no_serious_axe_violations(browser, server, width):
     ARTIFACTS.mkdir(exist_ok=True)
     page = new_page(browser, width)
-    for name, url in (("list", "/"), ("recording", f"/r/{SLUG}"), ("search", "/search?q=samenhang")):
-        page.goto(server + url)
+    for name, url in (("list", "/"), ("recording", f"/r/{SLUG}"), ("search", "/search?q=samenhang"),
+                      ("not_found", "/r/no-such-recording")):
+        answer = page.goto(server + url)
+        assert (answer.status == 404) == (name == "not_found"), name  # (search: 422, no index in this fixture)
         assert page.evaluate("document.documentElement.lang") == "nl", name
         no_horizontal_scroll(page)
         page.screenshot(path=str(ARTIFACTS / f"review_{name}_{width}.png"), full_page=name != "recording")
