@@ -157,3 +157,16 @@ def test_every_rejection_reason_is_stored_in_english_and_shown_in_dutch():
         assert shown == _(template, **fields) and shown != stored
         assert i18n.rejection_text(stored, i18n.translator("en")) == stored
     assert i18n.rejection_text("a reason from an older drafts.json", _) == "a reason from an older drafts.json"
+
+
+@pytest.mark.parametrize("url, dutch, english", [
+    ("/r/no-such-recording", "geen opname &#39;no-such-recording&#39;", "no recording &#39;no-such-recording&#39;"),
+    (f"/r/{SLUG}/export.docx", "geen exportformaat &#39;docx&#39;; kies md, html, srt of vtt",
+     "no export format &#39;docx&#39;; use md, html, srt or vtt"),
+    ("/nowhere", "hier is niets: /nowhere", "nothing here: /nowhere"),
+])
+def test_not_found_pages_speak_the_interface_language(tmp_path, url, dutch, english):
+    paths = sample_paths(tmp_path)
+    for lang, text in (("nl", dutch), ("en", english)):
+        answer = app_client(paths, lang).get(url)
+        assert answer.status_code == 404 and text in answer.text, (lang, answer.text[-800:])

@@ -110,11 +110,15 @@ def _install_security(app: FastAPI) -> None:
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
+        _ = web.translate(request)
         message = exc.detail if isinstance(exc.detail, str) else "request refused"
-        if exc.status_code == 404 and message == "Not Found":
-            message = f"nothing here: {request.url.path}"
-        # A fixed message is a catalogue msgid; the routes translate the ones with values themselves.
-        return web.error_response(request, exc.status_code, web.translate(request)(message))
+        if isinstance(message, web.Refusal):
+            text = _(message.msgid, **message.values)
+        elif exc.status_code == 404 and message == "Not Found":
+            text = _("nothing here: %(path)s", path=request.url.path)
+        else:  # a fixed message is a catalogue msgid; the routes translate the ones with values themselves
+            text = _(message)
+        return web.error_response(request, exc.status_code, text)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):

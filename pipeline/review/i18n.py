@@ -145,7 +145,9 @@ ROUTE_MESSAGES = (APPROVAL_REFUSED, "%(what)s: %(status)s", "checked", "not chec
                   "undone: %(what)s", "request from another site refused",
                   "missing or wrong CSRF token: reload the page and try again", "internal error; the details are in the app's log",
                   "its source changed since you loaded the page", "changed since you loaded the page",
-                  "changed by another editor just now")
+                  "changed by another editor just now", "nothing here: %(path)s", "no recording %(slug)s",
+                  "no interface language %(code)s; use %(choices)s",
+                  "no export format %(fmt)s; use md, html, srt or vtt")
 
 
 def error_text(exc: BaseException, _: Callable[..., str]) -> str:

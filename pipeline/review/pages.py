@@ -43,7 +43,7 @@ KEEP_CHAPTERS, KEEP_CARDS = 160, 2048
 def known_slug(paths: DataPaths, slug: str) -> str:
     """The slug when it names an existing recording, else 404 (also for '..' and other odd names)."""
     if not SLUG_RE.match(slug) or not (paths.recordings / slug / "recording.yaml").is_file():
-        raise HTTPException(404, f"no recording {slug!r}")
+        raise HTTPException(404, web.Refusal("no recording %(slug)s", slug=repr(slug)))
     return slug
 
 
@@ -92,7 +92,8 @@ def recordings(request: Request):
 def switch_language(code: str, back: str = "/"):
     """Remember the editor's interface language in a cookie and go back to the page they were on."""
     if code not in i18n.LANGUAGES:
-        raise HTTPException(404, f"no interface language {code!r}; use {', '.join(i18n.LANGUAGES)}")
+        raise HTTPException(404, web.Refusal("no interface language %(code)s; use %(choices)s", code=repr(code),
+                                             choices=", ".join(i18n.LANGUAGES)))
     # Only a path on this app: an absolute or protocol-relative URL would make this an open redirect.
     target = back if back.startswith("/") and not back.startswith("//") and "\\" not in back else "/"
     response = RedirectResponse(target, status_code=303)
@@ -185,7 +186,7 @@ def export_file(request: Request, slug: str, fmt: str, allow: str = ""):
     """The reviewed page or subtitles as a download; refused, like `pipeline export`, while a chapter has
     unchecked untranscribed speech or a page section has nothing approved (`?allow=1`: export anyway)."""
     if fmt not in EXPORT_TYPES:
-        raise HTTPException(404, f"no export format {fmt!r}; use md, html, srt or vtt")
+        raise HTTPException(404, web.Refusal("no export format %(fmt)s; use md, html, srt or vtt", fmt=repr(fmt)))
     view = view_of(request, slug)
     if allow != "1":
         gaps = gap_problems(view)

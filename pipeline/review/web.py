@@ -30,6 +30,19 @@ templates.env.filters["hms"] = hms
 templates.env.filters["why"] = i18n.rejection_text  # r.reasons|map("why", _): a rejection reason, translated
 
 
+class Refusal(str):
+    """An HTTPException's message that names its msgid and values: the English text, which the app's
+    error handler shows in the editor's language (for routes that have no request to translate with)."""
+
+    msgid: str
+    values: dict[str, Any]
+
+    def __new__(cls, msgid: str, **values: Any) -> "Refusal":
+        refusal = super().__new__(cls, msgid % values if values else msgid)
+        refusal.msgid, refusal.values = msgid, values
+        return refusal
+
+
 def new_secret() -> str:
     """A random secret for the CSRF token."""
     return secrets.token_urlsafe(32)
