@@ -70,3 +70,21 @@ def test_rename_and_split_a_speaker_in_the_lane(tmp_path, width):
         assert axe_problems(page) == []
         assert page.errors == []
         page.context.close()
+
+
+def test_brackets_jump_to_the_previous_and_next_speaker_turn(tmp_path):
+    paths = sample_paths(tmp_path)
+    SAMPLE.save(paths.work_dir(SLUG) / "speakers.json")  # turns start at 0, 15, 25.5 and 29.5 s
+    with serving(paths) as url, launched_chromium() as chromium:
+        page = new_page(chromium, 1366)
+        page.goto(f"{url}/r/{SLUG}")
+        page.evaluate("document.activeElement.blur()")
+        now = "document.getElementById('player').currentTime"
+        for key, start in (("]", 15.0), ("]", 25.5), ("[", 15.0)):
+            page.keyboard.press(key)
+            wait_until(page, f"{now} >= {start} && {now} < {start} + 1.5")
+            page.evaluate("document.getElementById('player').pause()")
+        page.keyboard.press("?")
+        assert "vorige of volgende sprekerbeurt" in page.inner_text("#help")
+        assert page.errors == []
+        page.context.close()

@@ -73,6 +73,15 @@
     }
     if (items[i]) { items[i].focus(); items[i].scrollIntoView({ block: "nearest" }); }
   }
+  // [ and ]: the previous or next speaker turn (the rectangles of the speaker lane)
+  function moveTurn(step) {
+    if (!player) return;
+    const starts = [...document.querySelectorAll("#speaker-lane rect.seek")].map((r) => parseFloat(r.dataset.start))
+      .filter((t) => !isNaN(t)).sort((a, b) => a - b);
+    const now = player.currentTime;
+    const to = step > 0 ? starts.find((t) => t > now + 0.25) : starts.reverse().find((t) => t < now - 1);
+    if (to !== undefined) seek(to);
+  }
   document.addEventListener("keydown", (event) => {
     const target = event.target;
     if (event.key === "Escape") {
@@ -98,6 +107,8 @@
       "<": () => setSpeed(SPEEDS[Math.max(0, SPEEDS.indexOf(player.playbackRate) - 1)]),
       ">": () => setSpeed(SPEEDS[Math.min(SPEEDS.length - 1, SPEEDS.indexOf(player.playbackRate) + 1)]),
       "?": () => toggleHelp(),
+      "[": () => moveTurn(-1),
+      "]": () => moveTurn(1),
     }[key];
     if (!act) return;
     event.preventDefault();
