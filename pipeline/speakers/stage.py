@@ -8,9 +8,10 @@ from 97-99 % to 98-100 % right). Without it, or where it hears nothing, they are
 segments (Whisper's speech, or the captions' cues), cut where the words pause for more than `PAUSE`
 seconds, plus the stretches of speech the transcript has no words for (its coverage gaps), plus what
 Silero hears at a low threshold (vad.py) in the stretches the transcript leaves uncovered (far-field
-voices, short interjections; only those stretches are run through Silero, to keep the cost down). A media file whose first audio
-stream has two channels is decoded again with ffmpeg (first two channels, 16 kHz) to see whether each channel
-is one speaker's microphone; if so the channel split is used. The page's speaker list (+ audience)
+voices, short interjections; only those stretches are run through Silero, to keep the cost down).
+A media file whose first audio stream has two channels is decoded again with ffmpeg (first two
+channels, 16 kHz) to see whether each channel is one speaker's microphone; if so the channel split is
+used. The page's speaker list (+ audience)
 bounds the number of voices. Without torch or the resemblyzer weights the MFCC + pitch features are
 used alone, with one warning. With pyannote's segmentation model installed (segmentation.py), a second
 speaker's turn is added where two voices speak at once: turns may then overlap. The diarization
@@ -53,11 +54,12 @@ MACHINE_FILE = "speakers.machine.json"  # the diarization before the editors' ch
 PAUSE = 1.0           # a pause between words longer than this ends a speech region (s)
 AUDIENCE_ROOM = 4     # voices allowed beyond the page's speakers (audience questions)
 SHORT_SPEECH = 20.0   # below this much speech the count estimate is unreliable: one listed speaker = one voice
-METHOD = {"embedding": "windows of 2 s over the transcript's speech + VAD; Resemblyzer embedding (0.7) + MFCC/pitch "
-                       "(0.3); spectral clustering, eigengap count, merge, Viterbi smoothing, audience pass; "
-                       "overlapped speech from pyannote segmentation-3.0 when installed",
-          "mfcc+pitch": "windows of 2 s over the transcript's speech + VAD; MFCC/pitch features only (no speaker "
-                        "encoder installed); spectral clustering, eigengap count, Viterbi smoothing",
+METHOD = {"embedding": "windows of 2 s over the speech (pyannote segmentation-3.0's when installed, else the "
+                       "transcript's + VAD); Resemblyzer embedding (0.7) + MFCC/pitch (0.3); spectral clustering, "
+                       "eigengap count, merge, Viterbi smoothing, audience pass; overlapped speech from that model",
+          "mfcc+pitch": "windows of 2 s over the speech (the segmentation model's or the transcript's + VAD); "
+                        "MFCC/pitch features only (no speaker encoder installed); spectral clustering, eigengap "
+                        "count, Viterbi smoothing",
           "stereo": "one microphone per channel: channel energy split",
           "too-short": "too little speech to compare voices: one speaker",
           "empty": "no speech"}
