@@ -80,3 +80,12 @@ def make_video_without_audio(path: Path, seconds: float = 1.0) -> Path:
 def wer(reference: str, hypothesis: str, language: str = "nl") -> float:
     """Word error rate after the scorer's normalisation (case, punctuation, accents, numbers as words)."""
     return word_error_rate(reference, hypothesis, language)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium under Playwright, one per test module (skipped, saying how to install it, when missing)."""
+    from review_fixture import launched_chromium
+
+    with launched_chromium() as chromium:
+        yield chromium

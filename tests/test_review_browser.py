@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from review_fixture import (
     build_sample,
-    launched_chromium,
     serving,
     wait_until,
 )
@@ -84,12 +83,6 @@ def processed(tmp_path_factory) -> DataPaths:
 def server(processed):
     with serving(processed) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with launched_chromium() as chromium:
-        yield chromium
 
 
 @pytest.fixture()

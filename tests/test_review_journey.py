@@ -18,7 +18,6 @@ from review_fixture import (
     ARTIFACTS,
     axe_problems,
     build_sample,
-    launched_chromium,
     no_horizontal_scroll,
     serving,
     wait_until,
@@ -43,12 +42,6 @@ def server(tmp_path_factory):
         with_generated_drafts(paths, slug)  # a generated draft and rejected ones are on the page too
     with serving(paths) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with launched_chromium() as chromium:
-        yield chromium
 
 
 def new_page(browser, width: int):

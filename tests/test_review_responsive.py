@@ -5,13 +5,11 @@ Screenshots go to test-artifacts/ (gitignored) so a person can look at each stat
 """
 from __future__ import annotations
 
-
 import pytest
 from review_fixture import (
     ARTIFACTS,
     axe_problems,
     build_sample,
-    launched_chromium,
     no_horizontal_scroll,
     serving,
     wait_until,
@@ -37,12 +35,6 @@ def sample(tmp_path_factory) -> DataPaths:
 def server(sample):
     with serving(sample) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with launched_chromium() as chromium:
-        yield chromium
 
 
 def new_page(browser, width: int, height: int = 844):
