@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -153,26 +153,29 @@ def speakers_state(request: Request, slug: str):
                    "data": r.data} for r in view.rows]})
 
 
+def _edit(request: Request, slug: str, editor: str, csrf: str, message: str, change: Callable[..., Any]) -> Any:
+    """One speaker change: CSRF and editor checked, `change(store, view)` stored, refusals as 422."""
+    web.check_csrf(request, csrf)
+    with _refusals(request):
+        check_editor(editor)
+        saved = change(request.app.state.store, _view(request, slug))
+    return _done(request, slug, message, saved)
+
+
 @router.post("/r/{slug}/speakers/rename")
 def rename_speaker(request: Request, slug: str, speaker: str = Form(..., max_length=80),
                    name: str = Form(..., max_length=1000), editor: str = Form(""), csrf: str = Form("")):
     """Give a speaker the editor's name."""
-    web.check_csrf(request, csrf)
-    with _refusals(request):
-        check_editor(editor)
-        saved = speaker_edits.rename(request.app.state.store, _view(request, slug), slug, speaker, name, editor)
-    return _done(request, slug, RENAMED, saved)
+    return _edit(request, slug, editor, csrf, RENAMED,
+                 lambda store, view: speaker_edits.rename(store, view, slug, speaker, name, editor))
 
 
 @router.post("/r/{slug}/speakers/merge")
 def merge_speakers(request: Request, slug: str, source: str = Form(..., max_length=80),
                    target: str = Form(..., max_length=80), editor: str = Form(""), csrf: str = Form("")):
     """Merge speaker `source` into `target` (one voice found twice)."""
-    web.check_csrf(request, csrf)
-    with _refusals(request):
-        check_editor(editor)
-        saved = speaker_edits.merge(request.app.state.store, _view(request, slug), slug, source, target, editor)
-    return _done(request, slug, MERGED, saved)
+    return _edit(request, slug, editor, csrf, MERGED,
+                 lambda store, view: speaker_edits.merge(store, view, slug, source, target, editor))
 
 
 @router.post("/r/{slug}/speakers/split")
@@ -180,12 +183,9 @@ def split_speaker(request: Request, slug: str, start: str = Form(..., max_length
                   target: str = Form("", max_length=80), name: str = Form("", max_length=1000),
                   editor: str = Form(""), csrf: str = Form("")):
     """Give the speech in [start, end) to another speaker, or to a new one (`target` empty)."""
-    web.check_csrf(request, csrf)
-    with _refusals(request):
-        check_editor(editor)
-        saved = speaker_edits.split(request.app.state.store, _view(request, slug), slug, _seconds(start),
-                                    _seconds(end), target, name, editor)
-    return _done(request, slug, SPLIT, saved)
+    return _edit(request, slug, editor, csrf, SPLIT,
+                 lambda store, view: speaker_edits.split(store, view, slug, _seconds(start), _seconds(end),
+                                                         target, name, editor))
 
 
 @router.post("/r/{slug}/speakers/undo/{item_id}")
